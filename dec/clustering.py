@@ -1,0 +1,113 @@
+"""The clustering stage of DEC (paper section 3.1): equations (1)-(3) and the training loop.
+
+Read next to the paper: ``soft_assignment`` is eq. (1), ``kl_divergence`` eq. (2),
+``target_distribution`` eq. (3). The gradients (4)-(5) are what autograd computes from these
+(P is a constant); the tests check that against the closed forms.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from .config import Config
+from .utils import in_chunks, minibatches, progress
+
+
+def soft_assignment(z: torch.Tensor, centers: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
+    """Eq. (1): q_ij proportional to (1 + ||z_i - mu_j||^2 / alpha)^(-(alpha + 1) / 2).
+
+    Normalised with a softmax over the logarithm of the kernel, so rows sum to one and stay
+    finite even when every centre is far away (the kernel itself would underflow to 0/0).
+    """
+    dist2 = (z.unsqueeze(1) - centers.unsqueeze(0)).pow(2).sum(dim=2)
+    log_kernel = -(alpha + 1.0) / 2.0 * torch.log1p(dist2 / alpha)
+    return torch.softmax(log_kernel, dim=1)
+
+
+def target_distribution(q: torch.Tensor) -> torch.Tensor:
+    """Eq. (3): p_ij = (q_ij^2 / f_j) / sum_j' (q_ij'^2 / f_j'), with f_j = sum_i q_ij."""
+    weight = q.pow(2) / q.sum(dim=0)
+    return weight / weight.sum(dim=1, keepdim=True)
+
+
+def kl_divergence(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Eq. (2): KL(P || Q) = sum_i sum_j p_ij log(p_ij / q_ij), averaged over the rows (samples).
+
+    Terms with p_ij = 0 contribute 0; q is floored at the smallest float to keep log finite.
+    """
+    log_q = torch.log(q.clamp_min(torch.finfo(q.dtype).tiny))
+    return (torch.xlogy(p, p) - p * log_q).sum() / p.shape[0]
+
+
+class DECModel(nn.Module):
+    """The encoder f_theta and the cluster centres mu_j, trained together (both are parameters)."""
+
+    def __init__(self, encoder: nn.Module, centers: torch.Tensor, alpha: float = 1.0):
+        super().__init__()
+        self.encoder = encoder
+        self.centers = nn.Parameter(centers.detach().clone())
+        self.alpha = float(alpha)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return soft_assignment(self.encoder(x), self.centers, self.alpha)
+
+
+def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, verbose=True,
+              metrics_fn=None):
+    """Optimise KL(P || Q) with SGD; P is recomputed over the whole dataset every
+    ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the points change
+    cluster between two consecutive updates (or at ``cfg.max_iter``).
+
+    Returns ``(labels, history, n_iter, converged)``. ``history`` holds one entry per target
+    update: iteration, mean training loss since the last update, fraction of labels changed,
+    and -- when true labels ``y`` and ``metrics_fn(y, labels) -> dict`` are given -- metrics.
+    The labels are only reported, never used for training.
+    """
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.dec_lr, momentum=cfg.dec_momentum)
+    batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)
+    history, prev, it, converged = [], None, 0, False
+    running = torch.zeros((), device=X.device)
+    t0 = time.perf_counter()
+    with progress(cfg.max_iter, "DEC", verbose) as bar:
+        while True:
+            if it % cfg.update_interval == 0 or it == cfg.max_iter:
+                model.eval()
+                q = in_chunks(model, X)
+                p = target_distribution(q)  # held fixed until the next update
+                labels = q.argmax(dim=1)
+                changed = 1.0 if prev is None else float((labels != prev).float().mean())
+                since = it - history[-1]["iter"] if history else 0
+                entry = {"iter": it, "changed": changed, "time_s": time.perf_counter() - t0,
+                         "loss": float(running) / since if since else float("nan")}
+                if y is not None and metrics_fn is not None:
+                    entry.update(metrics_fn(y, labels.cpu().numpy()))
+                history.append(entry)
+                bar.set_postfix(changed=f"{changed:.4f}", **{k: f"{entry[k]:.3f}" for k in ("acc", "nmi") if k in entry})
+                running.zero_()
+                if prev is not None and changed < cfg.tol:
+                    converged = True
+                    break
+                if it >= cfg.max_iter:
+                    break
+                prev = labels
+                model.train()
+                if not torch.isfinite(q).all():
+                    raise FloatingPointError("soft assignments became NaN/inf; lower dec_lr")
+            idx = next(batches)
+            loss = kl_divergence(p[idx], model(X[idx]))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            running += loss.detach()
+            it += 1
+            bar.update(1)
+    model.eval()
+    return labels.cpu().numpy(), history, it, converged
+
+
+def cluster_sizes(labels: np.ndarray, n_clusters: int) -> np.ndarray:
+    return np.bincount(labels, minlength=n_clusters)

@@ -1,0 +1,266 @@
+"""``DEC``: a scikit-learn style estimator around the whole pipeline.
+
+    scale inputs -> pretrain the autoencoder -> k-means on the embedding -> DEC loop
+
+>>> from dec import DEC, load_dataset
+>>> ds = load_dataset("digits")
+>>> model = DEC(n_clusters=10, random_state=0).fit(ds.X)         # doctest: +SKIP
+>>> model.labels_, model.predict(ds.X[:5]), model.transform(ds.X).shape  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.cluster import KMeans
+from sklearn.utils.validation import check_array, check_is_fitted, check_random_state
+
+from . import __version__
+from .autoencoder import StackedAutoencoder, pretrain
+from .clustering import DECModel, cluster_sizes, train_dec
+from .config import Config
+from .metrics import evaluate
+from .utils import in_chunks, resolve_device, seed_everything
+
+
+class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
+    """Deep Embedded Clustering (Xie, Girshick & Farhadi, 2016).
+
+    Parameters
+    ----------
+    n_clusters : int, default 10
+        Number of clusters k (>= 2 and <= the number of samples).
+    profile : {"quick", "paper", "paper-e2e"}, default "quick"
+        Named set of hyper-parameters, see :mod:`dec.config`.
+    config : dict, optional
+        Overrides of individual :class:`dec.config.Config` fields, e.g. ``{"update_interval": 40}``.
+    random_state : int, RandomState or None
+        Seeds the weight initialisation, minibatch order and k-means.
+    device : str, default "auto"
+        "auto" (CUDA when present), "cpu", "cuda" or "cuda:N".
+    image_shape : (h, w), optional
+        Shape of each input as an image; needed only by ``config={"augment": "affine"}``.
+        When omitted and d is a perfect square, square images are assumed.
+    cache_dir : str or Path, optional
+        Folder for pretrained autoencoders, keyed by configuration, seed and data; a later fit
+        with the same key loads the weights instead of pretraining again.
+    verbose : bool, default False
+        Show progress bars.
+
+    Attributes
+    ----------
+    labels_, cluster_centers_ (in the embedding), n_iter_ (DEC iterations), converged_,
+    kmeans_labels_ (k-means on the pretrained embedding, the "AE + k-means" baseline),
+    history_ (one dict per target update), times_ (seconds per phase), scale_ (input factor),
+    config_ (the resolved :class:`Config`), device_.
+    """
+
+    def __init__(self, n_clusters=10, profile="quick", config=None, random_state=None,
+                 device="auto", image_shape=None, cache_dir=None, verbose=False):
+        self.n_clusters = n_clusters
+        self.profile = profile
+        self.config = config
+        self.random_state = random_state
+        self.device = device
+        self.image_shape = image_shape
+        self.cache_dir = cache_dir
+        self.verbose = verbose
+
+    # ---------------------------------------------------------------------------------------
+    def _validate_params(self, n_samples):
+        k = self.n_clusters
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise ValueError(f"n_clusters must be an integer, got {k!r}")
+        if k < 2:
+            raise ValueError(f"n_clusters={k} but DEC needs at least 2 clusters")
+        if k > n_samples:
+            raise ValueError(f"n_clusters={k} is larger than the number of samples ({n_samples}); "
+                             "use fewer clusters or more data")
+        if self.config is not None and not isinstance(self.config, dict):
+            raise ValueError(f"config must be a dict of Config field overrides, got {type(self.config).__name__}")
+        return Config.from_profile(self.profile, **(self.config or {}))
+
+    def _seed(self) -> int:
+        if isinstance(self.random_state, (int, np.integer)) and not isinstance(self.random_state, bool):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(2**31 - 1))
+
+    def _check_X(self, X, reset):
+        X = check_array(X, dtype=np.float32, ensure_min_samples=1 if not reset else 2,
+                        input_name="X")
+        if not reset and X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but DEC was fitted on {self.n_features_in_}")
+        if reset:
+            self.n_features_in_ = X.shape[1]
+        return X
+
+    def _to_device(self, X):
+        return torch.as_tensor(X, dtype=torch.float32, device=self.device_) * self.scale_
+
+    # ---------------------------------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Pretrain, initialise centres with k-means, run DEC. ``y`` is only used to report
+        metrics in ``history_`` (never for training)."""
+        X = self._check_X(X, reset=True)
+        cfg = self._validate_params(len(X))
+        self.config_ = cfg
+        self.device_ = resolve_device(self.device)
+        seed = self._seed()
+        self.seed_ = seed
+        generator = seed_everything(seed)
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(X),):
+                raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
+
+        # Input scaling (one global factor, the same in pretraining and clustering).
+        if cfg.input_scaling == "unit-power":
+            power = float(np.mean(X.astype(np.float64) ** 2))
+            self.scale_ = float(1.0 / np.sqrt(power)) if power > 0 else 1.0
+        else:
+            self.scale_ = 1.0
+        Xt = self._to_device(X)
+        times = {}
+
+        # 1. Autoencoder.
+        t = time.perf_counter()
+        ae = StackedAutoencoder(X.shape[1], cfg.dims, cfg.init, cfg.init_std).to(self.device_)
+        self.pretrain_history_, self.ae_cache_hit_ = self._pretrain(ae, Xt, cfg, seed, generator)
+        times["pretrain"] = time.perf_counter() - t
+
+        # 2. Centres: k-means with restarts on the embedding.
+        t = time.perf_counter()
+        z = in_chunks(ae.encoder, Xt).cpu().numpy()
+        km = KMeans(self.n_clusters, n_init=cfg.kmeans_n_init, random_state=seed).fit(z)
+        self.kmeans_labels_ = km.labels_
+        times["kmeans"] = time.perf_counter() - t
+
+        # 3. DEC: encoder and centres trained together on KL(P || Q). Re-seeded so that the
+        # result does not depend on whether the autoencoder came from the cache.
+        t = time.perf_counter()
+        generator = seed_everything(seed)
+        centers = torch.as_tensor(km.cluster_centers_, dtype=torch.float32, device=self.device_)
+        self.model_ = DECModel(ae.encoder, centers, cfg.alpha)
+        metrics_fn = evaluate if y is not None else None
+        self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
+            self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn)
+        times["dec"] = time.perf_counter() - t
+        self.times_ = times
+        self.autoencoder_ = ae
+        self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
+        self._warn_empty_clusters()
+        return self
+
+    def _warn_empty_clusters(self):
+        sizes = cluster_sizes(self.labels_, self.n_clusters)
+        if (sizes == 0).any():
+            warnings.warn(f"DEC ended with {int((sizes == 0).sum())} empty cluster(s); cluster sizes: "
+                          f"{sizes.tolist()}. Try another seed, a smaller update_interval or fewer clusters.",
+                          RuntimeWarning, stacklevel=3)
+
+    def _image_shape(self, d, cfg):
+        if cfg.augment == "none":
+            return None
+        if self.image_shape is not None:
+            shape = tuple(int(s) for s in self.image_shape)
+            if len(shape) != 2 or shape[0] * shape[1] != d:
+                raise ValueError(f"image_shape={self.image_shape} does not match {d} features per sample")
+            return shape
+        side = int(round(d ** 0.5))
+        if side * side != d:
+            raise ValueError(f"augment={cfg.augment!r} needs image_shape=(h, w): {d} features are not a square image")
+        return side, side
+
+    def _pretrain(self, ae, Xt, cfg, seed, generator):
+        """Pretrain, or load the weights from ``cache_dir`` when the same key was trained before."""
+        path = None
+        if self.cache_dir is not None:
+            digest = hashlib.sha256(Xt.cpu().numpy().tobytes()).hexdigest()[:16]
+            key = f"ae-{cfg.pretrain_key(Xt.shape[1])}-data{digest}-seed{seed}-{self.device_.type}"
+            path = Path(self.cache_dir) / f"{key}.pt"
+            if path.is_file():
+                blob = torch.load(path, map_location=self.device_, weights_only=True)
+                if blob.get("version") == __version__ and blob.get("key") == key:
+                    ae.load_state_dict(blob["state_dict"])
+                    ae.eval()
+                    return blob["history"], True
+                warnings.warn(f"ignoring cached autoencoder {path}: made by dec {blob.get('version')} "
+                              f"(this is {__version__}); retraining", RuntimeWarning, stacklevel=3)
+        history = pretrain(ae, Xt, cfg, generator, verbose=self.verbose, image_shape=self._image_shape(Xt.shape[1], cfg))
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            torch.save({"version": __version__, "key": key, "state_dict": ae.state_dict(),
+                        "history": history}, tmp)
+            tmp.replace(path)  # atomic: a killed run never leaves half a file under the real name
+        return history, False
+
+    # ---------------------------------------------------------------------------------------
+    def predict_proba(self, X):
+        """Soft assignments q (eq. 1) of new points to the learned clusters."""
+        check_is_fitted(self, "model_")
+        X = self._check_X(X, reset=False)
+        return in_chunks(self.model_, self._to_device(X)).cpu().numpy()
+
+    def predict(self, X):
+        return self.predict_proba(X).argmax(axis=1)
+
+    def transform(self, X):
+        """The embedding z = f_theta(x) of the trained DEC encoder."""
+        check_is_fitted(self, "model_")
+        X = self._check_X(X, reset=False)
+        return in_chunks(self.model_.encoder, self._to_device(X)).cpu().numpy()
+
+    def fit_predict(self, X, y=None):
+        return self.fit(X, y).labels_
+
+    def score(self, X, y=None):
+        """Negative KL(P || Q) on X, with P from X's own soft assignments (higher is better)."""
+        from .clustering import kl_divergence, target_distribution
+
+        q = torch.as_tensor(self.predict_proba(X))
+        return -float(kl_divergence(target_distribution(q), q))
+
+    def evaluate(self, y_true) -> dict:
+        """ACC / NMI / ARI of ``labels_`` and of the AE + k-means initialisation."""
+        check_is_fitted(self, "labels_")
+        out = evaluate(y_true, self.labels_)
+        out.update({f"kmeans_{k}": v for k, v in evaluate(y_true, self.kmeans_labels_).items()})
+        return out
+
+    # ---------------------------------------------------------------------------------------
+    def save(self, path):
+        """Write the fitted model (weights, centres, configuration) for :meth:`load`."""
+        check_is_fitted(self, "model_")
+        blob = {"version": __version__, "params": {k: v for k, v in self.get_params().items()
+                                                    if k != "cache_dir"},
+                "config": self.config_.to_dict(), "n_features_in": int(self.n_features_in_),
+                "scale": float(self.scale_), "state_dict": self.model_.state_dict(),
+                "labels": torch.as_tensor(self.labels_)}
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        torch.save(blob, tmp)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path, device="auto"):
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+        params = {**blob["params"], "device": device}
+        est = cls(**params)
+        cfg = Config(**blob["config"])
+        est.config_, est.device_ = cfg, resolve_device(device)
+        est.n_features_in_, est.scale_ = blob["n_features_in"], blob["scale"]
+        ae = StackedAutoencoder(est.n_features_in_, cfg.dims, cfg.init, cfg.init_std)
+        est.model_ = DECModel(ae.encoder, torch.zeros(est.n_clusters, cfg.dims[-1]), cfg.alpha)
+        est.model_.load_state_dict(blob["state_dict"])
+        est.model_.to(est.device_).eval()
+        est.cluster_centers_ = est.model_.centers.detach().cpu().numpy()
+        est.labels_ = blob["labels"].numpy()
+        return est

@@ -1,0 +1,72 @@
+"""Result records: one JSON file per run, with the provenance needed to trust it later."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+
+def git_commit(cwd=None) -> str | None:
+    """The commit of the working tree (with '+dirty' when it has uncommitted changes), if any."""
+    try:
+        run = lambda *a: subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True,  # noqa: E731
+                                        timeout=10, check=True).stdout.strip()
+        commit = run("rev-parse", "HEAD")
+        return commit + ("+dirty" if run("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(device=None) -> dict:
+    import numpy
+    import scipy
+    import sklearn
+    import torch
+
+    from . import __version__
+
+    info = {
+        "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": git_commit(Path(__file__).resolve().parent),
+        "host": platform.node(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "device": str(device) if device is not None else None,
+        "versions": {"dec": __version__, "python": platform.python_version(), "torch": torch.__version__,
+                     "numpy": numpy.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
+                     "cuda": torch.version.cuda},
+    }
+    if device is not None and str(device).startswith("cuda"):
+        info["gpu"] = torch.cuda.get_device_name(torch.device(device))
+    return info
+
+
+def write_record(record: dict, path) -> Path:
+    """Write ``record`` as JSON atomically (temp file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(record, indent=2, sort_keys=False, default=_jsonable) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def read_records(folder) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(Path(folder).glob("**/*.json"))]
+
+
+def _jsonable(o):
+    import numpy as np
+
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

@@ -1,0 +1,62 @@
+"""Small helpers shared by the training loops: devices, seeds, minibatch indices, progress."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+
+def resolve_device(device="auto") -> torch.device:
+    """``"auto"`` -> CUDA when present, else CPU; anything else must be a valid torch device."""
+    if isinstance(device, torch.device):
+        return device
+    if not isinstance(device, str):
+        raise ValueError(f"device must be a string like 'auto', 'cpu', 'cuda' or 'cuda:1'; got {device!r}")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except RuntimeError as e:
+        raise ValueError(f"unknown device {device!r}: use 'auto', 'cpu', 'cuda' or 'cuda:N'") from e
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} requested but CUDA is not available here; use 'auto' or 'cpu'")
+    if dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device type {dev.type!r} is not supported; use 'auto', 'cpu' or 'cuda'")
+    return dev
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, numpy and torch; return a torch generator for minibatch order."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
+
+
+def minibatches(n: int, batch_size: int, generator: torch.Generator, device):
+    """Endless stream of index tensors: a fresh permutation of 0..n-1 every epoch.
+
+    The data itself stays one tensor on the device; only indices move.
+    """
+    batch_size = min(batch_size, n)
+    while True:
+        perm = torch.randperm(n, generator=generator).to(device)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield perm[start:start + batch_size]
+
+
+@torch.no_grad()
+def in_chunks(fn, X: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
+    """Apply ``fn`` to the rows of ``X`` chunk by chunk (bounded memory), without gradients."""
+    return torch.cat([fn(X[i:i + chunk]) for i in range(0, len(X), chunk)])
+
+
+def progress(total: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, disable=not enabled, leave=False, dynamic_ncols=True,
+                mininterval=0.5)

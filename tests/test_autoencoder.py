@@ -1,0 +1,63 @@
+import torch
+
+from dec.autoencoder import StackedAutoencoder, pretrain, random_affine, reconstruction_loss
+from dec.config import Config
+from dec.utils import seed_everything
+
+
+def test_shapes_and_layer_pairs():
+    ae = StackedAutoencoder(784)
+    x = torch.randn(3, 784)
+    assert ae.encoder(x).shape == (3, 10)
+    assert ae(x).shape == (3, 784)
+    sizes = [(e.in_features, e.out_features, d.in_features, d.out_features) for e, d in ae.layer_pairs()]
+    assert sizes == [(784, 500, 500, 784), (500, 500, 500, 500), (500, 2000, 2000, 500), (2000, 10, 10, 2000)]
+
+
+def test_embedding_and_reconstruction_are_linear():
+    ae = StackedAutoencoder(20, (16, 8, 4))
+    assert not isinstance(ae.encoder[-1], torch.nn.ReLU) and isinstance(ae.encoder[-2], torch.nn.ReLU)
+    assert not isinstance(ae.decoder[-1], torch.nn.ReLU) and isinstance(ae.decoder[-2], torch.nn.ReLU)
+    # linear outputs can be negative
+    torch.manual_seed(0)
+    assert (ae.encoder(torch.randn(100, 20)) < 0).any()
+
+
+def test_paper_init_statistics():
+    torch.manual_seed(0)
+    ae = StackedAutoencoder(784)
+    w = ae.encoder[0].weight
+    assert abs(w.std().item() - 0.01) < 5e-4 and abs(w.mean().item()) < 5e-4
+    assert all((m.bias == 0).all() for m in ae.modules() if isinstance(m, torch.nn.Linear))
+
+
+def test_reconstruction_loss_is_half_squared_error_per_sample():
+    x, y = torch.zeros(4, 3), torch.ones(4, 3)
+    assert reconstruction_loss(y, x).item() == 1.5
+
+
+def _tiny_cfg(**kw):
+    return Config(dims=(16, 8, 3), **{"ae_batch_size": 32, "ae_lr_step": 0, **kw})
+
+
+def test_layerwise_and_end_to_end_reduce_loss():
+    g = seed_everything(0)
+    X = torch.randn(256, 12) @ torch.randn(12, 20)  # data on a 12-dim subspace
+    X = X / X.pow(2).mean().sqrt()
+    for cfg in (_tiny_cfg(pretrain="layerwise", layer_iters=150, finetune_iters=300, ae_lr=0.01),
+                _tiny_cfg(pretrain="end-to-end", init="xavier", finetune_iters=300,
+                          ae_optimizer="adam", ae_lr=3e-3)):
+        ae = StackedAutoencoder(20, cfg.dims, cfg.init, cfg.init_std)
+        before = reconstruction_loss(ae(X), X).item()
+        hist = pretrain(ae, X, cfg, g, verbose=False)
+        after = reconstruction_loss(ae(X), X).item()
+        assert after < 0.7 * before, (cfg.pretrain, before, after)
+        assert ("layer1" in hist) == (cfg.pretrain == "layerwise")
+        assert not ae.training
+
+
+def test_random_affine_keeps_shape_and_identity_at_zero():
+    x = torch.rand(5, 64)
+    torch.testing.assert_close(random_affine(x, (8, 8), 0.0, 0.0), x, atol=1e-5, rtol=0)
+    y = random_affine(x, (8, 8), 0.2, 15.0)
+    assert y.shape == x.shape and not torch.allclose(x, y)

@@ -1,0 +1,65 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dec.cli import main, parse_overrides
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "dec", *args], capture_output=True, text=True, cwd=cwd,
+                          env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}, timeout=300)
+
+
+def test_train_end_to_end_writes_record_and_model(tmp_path):
+    out = tmp_path / "run"
+    r = run("train", "--dataset", "digits", "--seed", "2", "--threads", "1", "--quiet", "--offline",
+            "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+            "--set", "dims=32,32,5", "--set", "finetune_iters=50", "--set", "update_interval=10",
+            "--set", "max_iter=60", "--set", "kmeans_n_init=2", "--set", "ae_batch_size=64")
+    assert r.returncode == 0, r.stderr
+    assert "DEC        acc" in r.stdout
+    rec = json.loads((out / "record.json").read_text())
+    assert rec["dataset"] == "digits" and rec["seed"] == 2 and rec["n_samples"] == 1797
+    assert set(rec["metrics"]) >= {"acc", "nmi", "ari", "kmeans_acc"}
+    assert set(rec["times_s"]) >= {"load", "pretrain", "kmeans", "dec", "total"}
+    assert rec["config"]["dims"] == [32, 32, 5] and rec["config"]["finetune_iters"] == 50
+    assert rec["provenance"]["versions"]["torch"] and "device" in rec["provenance"]
+    assert rec["history"][0]["iter"] == 0
+    assert (out / "model.pt").is_file()
+
+    from dec import DEC, load_dataset
+
+    model = DEC.load(out / "model.pt", device="cpu")
+    assert (model.predict(load_dataset("digits").X) == model.labels_).all()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--set", "bogus=1"], "unknown config field 'bogus'"),
+    (["train", "--set", "update_interval"], "FIELD=VALUE"),
+    (["train", "--set", "tol=5"], "'tol' = 5 is invalid"),
+    (["train", "--device", "cuda:7"], "CUDA is not available|device"),
+    (["train", "--dataset", "mnist", "--offline", "--data-dir", "/nonexistent"], "not found offline"),
+])
+def test_bad_arguments_give_clear_errors(args, message, capsys):
+    assert main(args) == 2
+    assert pytest.importorskip("re").search(message, capsys.readouterr().err)
+
+
+def test_unknown_dataset_choice_is_rejected():
+    r = run("train", "--dataset", "mnits")
+    assert r.returncode == 2 and "invalid choice: 'mnits'" in r.stderr
+
+
+def test_help_and_config():
+    r = run("train", "--help")
+    assert r.returncode == 0 and "--profile" in r.stdout and "examples:" in r.stdout
+    r = run("config", "--profile", "paper")
+    cfg = json.loads(r.stdout)
+    assert cfg["pretrain"] == "layerwise" and cfg["layer_iters"] == 50000 and cfg["update_interval"] == 160
+
+
+def test_parse_overrides_types():
+    assert parse_overrides(["dims=500,500,2000,10", "ae_lr=1e-3", "pretrain=layerwise"]) == {
+        "dims": (500, 500, 2000, 10), "ae_lr": 1e-3, "pretrain": "layerwise"}

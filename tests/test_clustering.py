@@ -1,0 +1,89 @@
+"""Equations (1)-(5) of the paper against the library."""
+
+import pytest
+import torch
+
+from dec.clustering import kl_divergence, soft_assignment, target_distribution
+
+torch.set_default_dtype(torch.float32)
+
+
+def rand(*shape, seed=0, scale=1.0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(*shape, generator=g, dtype=torch.float64) * scale
+
+
+def test_soft_assignment_matches_eq1_written_out():
+    z, mu = rand(7, 3), rand(4, 3, seed=1)
+    for alpha in (1.0, 0.5, 3.0):
+        kernel = (1 + ((z[:, None, :] - mu[None]) ** 2).sum(-1) / alpha) ** (-(alpha + 1) / 2)
+        expected = kernel / kernel.sum(1, keepdim=True)
+        torch.testing.assert_close(soft_assignment(z, mu, alpha), expected)
+
+
+def test_soft_assignment_rows_sum_to_one_and_finite_far_away():
+    z, mu = rand(50, 10, scale=1e6), rand(10, 10, seed=1)
+    q = soft_assignment(z.float(), mu.float())
+    assert torch.isfinite(q).all()
+    torch.testing.assert_close(q.sum(1), torch.ones(50))
+    # identical points and centres: uniform-free, still finite and normalised
+    same = torch.zeros(5, 10)
+    q = soft_assignment(same, torch.zeros(3, 10))
+    torch.testing.assert_close(q, torch.full((5, 3), 1 / 3))
+
+
+def test_closest_centre_gets_highest_q():
+    mu = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    q = soft_assignment(torch.tensor([[1.0, 0.0], [9.0, 0.0]]), mu)
+    assert q.argmax(1).tolist() == [0, 1]
+
+
+def test_target_distribution_properties():
+    q = torch.softmax(rand(100, 5) * 2, dim=1)
+    p = target_distribution(q)
+    torch.testing.assert_close(p.sum(1), torch.ones(100, dtype=p.dtype))
+    assert (p >= 0).all()
+    # eq. (3) written out
+    f = q.sum(0)
+    w = q**2 / f
+    torch.testing.assert_close(p, w / w.sum(1, keepdim=True))
+    # sharper than q: the winning cluster's probability grows for confident points
+    confident = q.max(1).values > 0.6
+    assert (p.max(1).values[confident] >= q.max(1).values[confident] - 1e-12).float().mean() > 0.9
+
+
+def test_target_distribution_normalises_cluster_frequency():
+    # Two clusters; cluster 0 is 9x more frequent. For a point split 50/50 in q, p prefers the
+    # smaller cluster because p_ij is divided by f_j.
+    q = torch.tensor([[0.9, 0.1]] * 9 + [[0.1, 0.9]] + [[0.5, 0.5]], dtype=torch.float64)
+    p = target_distribution(q)
+    assert p[-1, 1] > p[-1, 0]
+
+
+def test_kl_is_zero_for_equal_and_positive_otherwise():
+    q = torch.softmax(rand(20, 4), 1)
+    assert kl_divergence(q, q).abs() < 1e-12
+    assert kl_divergence(target_distribution(q), q) > 0
+    # p with zeros is fine (0 log 0 = 0)
+    p = torch.zeros_like(q)
+    p[:, 0] = 1
+    assert torch.isfinite(kl_divergence(p, q))
+
+
+@pytest.mark.parametrize("alpha", [1.0, 2.0])
+def test_kl_gradients_equal_eq4_and_eq5(alpha):
+    n, k, d = 30, 5, 4
+    z = rand(n, d, seed=2).requires_grad_()
+    mu = rand(k, d, seed=3).requires_grad_()
+    q = soft_assignment(z, mu, alpha)
+    p = target_distribution(q).detach()  # P is a constant
+    loss = kl_divergence(p, q) * n  # the paper's L sums over i
+    gz, gmu = torch.autograd.grad(loss, (z, mu))
+    with torch.no_grad():
+        diff = z[:, None, :] - mu[None]  # z_i - mu_j, (n, k, d)
+        inv = 1 / (1 + (diff**2).sum(-1) / alpha)  # (1 + ||z_i - mu_j||^2 / alpha)^-1
+        coef = (alpha + 1) / alpha * inv * (p - q)  # (n, k)
+        eq4 = (coef[..., None] * diff).sum(1)  # dL/dz_i
+        eq5 = -(coef[..., None] * diff).sum(0)  # dL/dmu_j
+    torch.testing.assert_close(gz, eq4)
+    torch.testing.assert_close(gmu, eq5)
