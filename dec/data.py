@@ -67,6 +67,11 @@ def default_data_dir() -> Path:
     return Path(os.environ.get(ENV_VAR) or Path.home() / ".cache" / "dec-book" / "data")
 
 
+def default_cache_dir() -> Path:
+    """Where pretrained autoencoders are cached: ``$DEC_CACHE_DIR`` or ~/.cache/dec-book/models."""
+    return Path(os.environ.get("DEC_CACHE_DIR") or Path.home() / ".cache" / "dec-book" / "models")
+
+
 # --------------------------------------------------------------------------------------------
 # IDX reader (the MNIST file format): big-endian magic (0, 0, dtype code, ndim), then ndim
 # big-endian uint32 sizes, then the data.

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import time
 import warnings
@@ -45,8 +47,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     device : str, default "auto"
         "auto" (CUDA when present), "cpu", "cuda" or "cuda:N".
     image_shape : (h, w), optional
-        Shape of each input as an image; needed only by ``config={"augment": "affine"}``.
-        When omitted and d is a perfect square, square images are assumed.
+        Shape of each row as an image. Needed by the affine augmentation of the ``quick``
+        profile; without it augmentation is skipped (with a warning), as for tabular data.
     cache_dir : str or Path, optional
         Folder for pretrained autoencoders, keyed by configuration, seed and data; a later fit
         with the same key loads the weights instead of pretraining again.
@@ -104,20 +106,18 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         return torch.as_tensor(X, dtype=torch.float32, device=self.device_) * self.scale_
 
     # ---------------------------------------------------------------------------------------
-    def fit(self, X, y=None):
-        """Pretrain, initialise centres with k-means, run DEC. ``y`` is only used to report
-        metrics in ``history_`` (never for training)."""
+    def pretrain(self, X, y=None):
+        """Stages 1-2 only: input scaling, autoencoder pretraining, k-means on the embedding.
+
+        Sets ``autoencoder_``, ``kmeans_labels_`` ("AE + k-means") and ``init_centers_``.
+        :meth:`fit` calls it, then runs the DEC stage from there.
+        """
         X = self._check_X(X, reset=True)
         cfg = self._validate_params(len(X))
         self.config_ = cfg
         self.device_ = resolve_device(self.device)
-        seed = self._seed()
-        self.seed_ = seed
+        self.seed_ = seed = self._seed()
         generator = seed_everything(seed)
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != (len(X),):
-                raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
 
         # Input scaling (one global factor, the same in pretraining and clustering).
         if cfg.input_scaling == "unit-power":
@@ -126,33 +126,47 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             self.scale_ = 1.0
         Xt = self._to_device(X)
-        times = {}
 
         # 1. Autoencoder.
+        image_shape = self._image_shape(X.shape[1], cfg)  # checked before any training
+        if image_shape is None and cfg.augment != "none":  # warned: record what really runs
+            cfg = self.config_ = dataclasses.replace(cfg, augment="none")
         t = time.perf_counter()
         ae = StackedAutoencoder(X.shape[1], cfg.dims, cfg.init, cfg.init_std).to(self.device_)
-        self.pretrain_history_, self.ae_cache_hit_ = self._pretrain(ae, Xt, cfg, seed, generator)
-        times["pretrain"] = time.perf_counter() - t
+        self.pretrain_history_, self.ae_cache_hit_ = self._pretrain(ae, Xt, cfg, seed, generator, image_shape)
+        self.autoencoder_ = ae
+        self.times_ = {"pretrain": time.perf_counter() - t}
 
         # 2. Centres: k-means with restarts on the embedding.
         t = time.perf_counter()
         z = in_chunks(ae.encoder, Xt).cpu().numpy()
         km = KMeans(self.n_clusters, n_init=cfg.kmeans_n_init, random_state=seed).fit(z)
-        self.kmeans_labels_ = km.labels_
-        times["kmeans"] = time.perf_counter() - t
+        self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
+        self.times_["kmeans"] = time.perf_counter() - t
+        return self
 
-        # 3. DEC: encoder and centres trained together on KL(P || Q). Re-seeded so that the
-        # result does not depend on whether the autoencoder came from the cache.
+    def fit(self, X, y=None):
+        """Pretrain, initialise centres with k-means, run DEC. ``y`` is only used to report
+        metrics in ``history_`` (never for training)."""
+        X = self._check_X(X, reset=True)
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(X),):
+                raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
+        self.pretrain(X)
+        cfg, Xt = self.config_, self._to_device(X)
+
+        # 3. DEC: encoder and centres trained together on KL(P || Q). The encoder is a copy, so
+        # autoencoder_ stays the pretrained one. Re-seeded so that the result does not depend
+        # on whether the autoencoder came from the cache.
         t = time.perf_counter()
-        generator = seed_everything(seed)
-        centers = torch.as_tensor(km.cluster_centers_, dtype=torch.float32, device=self.device_)
-        self.model_ = DECModel(ae.encoder, centers, cfg.alpha)
+        generator = seed_everything(self.seed_)
+        centers = torch.as_tensor(self.init_centers_, device=self.device_)
+        self.model_ = DECModel(copy.deepcopy(self.autoencoder_.encoder), centers, cfg.alpha)
         metrics_fn = evaluate if y is not None else None
         self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
             self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn)
-        times["dec"] = time.perf_counter() - t
-        self.times_ = times
-        self.autoencoder_ = ae
+        self.times_["dec"] = time.perf_counter() - t
         self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
         self._warn_empty_clusters()
         return self
@@ -165,24 +179,27 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                           RuntimeWarning, stacklevel=3)
 
     def _image_shape(self, d, cfg):
+        """The (h, w) used by augmentation, or None. Augmentation needs image_shape: without
+        it (tabular data) it is skipped with a warning rather than guessed."""
         if cfg.augment == "none":
             return None
-        if self.image_shape is not None:
-            shape = tuple(int(s) for s in self.image_shape)
-            if len(shape) != 2 or shape[0] * shape[1] != d:
-                raise ValueError(f"image_shape={self.image_shape} does not match {d} features per sample")
-            return shape
-        side = int(round(d ** 0.5))
-        if side * side != d:
-            raise ValueError(f"augment={cfg.augment!r} needs image_shape=(h, w): {d} features are not a square image")
-        return side, side
+        if self.image_shape is None:
+            warnings.warn(f"augment={cfg.augment!r} is skipped: pass image_shape=(h, w) when the "
+                          "rows are images (or config={'augment': 'none'} to silence this)",
+                          RuntimeWarning, stacklevel=4)
+            return None
+        shape = tuple(int(s) for s in self.image_shape)
+        if len(shape) != 2 or shape[0] * shape[1] != d:
+            raise ValueError(f"image_shape={self.image_shape} does not match {d} features per sample")
+        return shape
 
-    def _pretrain(self, ae, Xt, cfg, seed, generator):
+    def _pretrain(self, ae, Xt, cfg, seed, generator, image_shape):
         """Pretrain, or load the weights from ``cache_dir`` when the same key was trained before."""
         path = None
         if self.cache_dir is not None:
             digest = hashlib.sha256(Xt.cpu().numpy().tobytes()).hexdigest()[:16]
-            key = f"ae-{cfg.pretrain_key(Xt.shape[1])}-data{digest}-seed{seed}-{self.device_.type}"
+            img = "x".join(map(str, image_shape)) if image_shape else "none"
+            key = f"ae-{cfg.pretrain_key(Xt.shape[1])}-data{digest}-img{img}-seed{seed}-{self.device_.type}"
             path = Path(self.cache_dir) / f"{key}.pt"
             if path.is_file():
                 blob = torch.load(path, map_location=self.device_, weights_only=True)
@@ -192,7 +209,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                     return blob["history"], True
                 warnings.warn(f"ignoring cached autoencoder {path}: made by dec {blob.get('version')} "
                               f"(this is {__version__}); retraining", RuntimeWarning, stacklevel=3)
-        history = pretrain(ae, Xt, cfg, generator, verbose=self.verbose, image_shape=self._image_shape(Xt.shape[1], cfg))
+        history = pretrain(ae, Xt, cfg, generator, verbose=self.verbose, image_shape=image_shape)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")

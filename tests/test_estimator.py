@@ -8,7 +8,7 @@ from dec import DEC, cluster_acc
 
 # A small network and short schedules: seconds on one CPU thread.
 TINY = {"dims": (32, 32, 5), "finetune_iters": 60, "ae_batch_size": 64, "dec_batch_size": 64,
-        "update_interval": 10, "max_iter": 100, "kmeans_n_init": 2}
+        "update_interval": 10, "max_iter": 100, "kmeans_n_init": 2, "augment": "none"}
 # Good enough to beat k-means on raw pixels of `digits` (~0.79): affine augmentation in
 # pretraining matters here (without it DEC reached 0.67-0.77 over seeds and sizes; with it
 # 0.837-0.841 for seeds 0-2 when this was written).
@@ -83,7 +83,7 @@ BAD = [
     (np.random.rand(20, 4), {"config": {"tol": 2}}, "'tol' = 2 is invalid"),
     (np.random.rand(20, 4), {"config": {"pretrain": "greedy"}}, "'pretrain'"),
     (np.random.rand(20, 4), {"device": "tpu"}, "unknown device|not supported"),
-    (np.random.rand(20, 5), {"config": {"augment": "affine"}}, "needs image_shape"),
+    (np.random.rand(20, 5), {"config": {"augment": "affine"}, "image_shape": (2, 2)}, "does not match 5 features"),
 ]
 
 
@@ -115,3 +115,8 @@ def test_empty_cluster_warning(digits):
         warnings.simplefilter("always")
         DEC(30, config=TINY, random_state=0).fit(X)
     assert any("empty cluster" in str(x.message) for x in w)
+
+
+def test_augmentation_without_image_shape_is_skipped_with_a_warning():
+    with pytest.warns(RuntimeWarning, match="skipped: pass image_shape"):
+        DEC(2, config={**TINY, "augment": "affine"}, random_state=0).fit(np.random.rand(30, 4))
