@@ -124,11 +124,12 @@ def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=No
                 k = log_every if it % log_every == 0 else it % log_every
                 losses.append((it, float(running) / k))
                 running.zero_()
+                if not math.isfinite(losses[-1][1]):  # fail at once, not after the whole schedule
+                    raise FloatingPointError(f"{desc}: the reconstruction loss became NaN/inf at iteration "
+                                             f"{it}; lower the learning rate (ae_lr={cfg.ae_lr}) or check "
+                                             "the input scaling")
                 bar.set_postfix(loss=f"{losses[-1][1]:.4g}")
             bar.update(1)
-    if losses and not all(torch.isfinite(torch.tensor([v for _, v in losses]))):
-        raise FloatingPointError(f"{desc}: the reconstruction loss became NaN/inf; lower the learning "
-                                 f"rate (ae_lr={cfg.ae_lr}) or check the input scaling")
     return losses
 
 

@@ -62,3 +62,14 @@ def test_random_affine_keeps_shape_and_identity_at_zero():
     torch.testing.assert_close(random_affine(x, (8, 8), 0.0, 0.0), x, atol=1e-5, rtol=0)
     y = random_affine(x, (8, 8), 0.2, 15.0)
     assert y.shape == x.shape and not torch.allclose(x, y)
+
+
+def test_divergence_is_reported_at_once():
+    import pytest
+
+    g = seed_everything(0)
+    X = torch.randn(64, 20) * 1e3
+    cfg = _tiny_cfg(pretrain="end-to-end", init="xavier", finetune_iters=10_000, ae_lr=1e3)
+    ae = StackedAutoencoder(20, cfg.dims, cfg.init, cfg.init_std)
+    with pytest.raises(FloatingPointError, match="NaN/inf at iteration 100;"):
+        pretrain(ae, X, cfg, g, verbose=False)
