@@ -1,7 +1,9 @@
 """Benchmark: the DEC pipeline on a dataset (default: MNIST test set), per seed.
 
 Prints ACC / NMI / ARI of DEC and of AE + k-means, wall time per phase, DEC iterations and
-peak RSS; writes one JSON record per seed (``--record-dir``, default results/benchmarks).
+peak RSS; writes one JSON record per seed (``--record-dir``, default results/benchmarks), then
+mean / sd / min / max over the seeds. ``--flop-check`` first times autoencoder epochs against the
+floating-point bound measured on this machine in the same run (see ``flop_check``).
 Run with the data directory pointing at the IDX files, e.g.
 
     DEC_DATA_DIR=../shared/data python benchmarks/bench_mnist_test.py --profile quick --seeds 0
@@ -10,6 +12,7 @@ Run with the data directory pointing at the IDX files, e.g.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import resource
 import statistics
 import sys
@@ -18,8 +21,78 @@ import time
 import torch
 
 from dec import DEC, load_dataset
+from dec.autoencoder import StackedAutoencoder, _fit
 from dec.cli import parse_overrides
+from dec.config import Config
 from dec.results import provenance, write_record
+from dec.utils import choose_threads
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'0-9' -> [0..9]; '0,3,5' -> [0, 3, 5]."""
+    try:
+        if "-" in text:
+            a, b = (int(t) for t in text.split("-"))
+            seeds = list(range(a, b + 1))
+        else:
+            seeds = [int(t) for t in text.split(",")]
+    except ValueError:
+        raise SystemExit(f"--seeds: expected a range like 0-9 or a list like 0,3,5; got {text!r}")
+    if not seeds:
+        raise SystemExit(f"--seeds {text!r} is an empty range")
+    return seeds
+
+
+def matmul_gflops(n=2048, repeats=5) -> float:
+    """Best float32 matrix-multiply rate of this machine at the current thread count."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t)
+    return 2 * n**3 / best / 1e9
+
+
+def ae_flops_per_sample(ae: StackedAutoencoder) -> int:
+    """Multiply-adds of one forward + backward pass, counted per Linear layer (in x out):
+    forward 2*in*out, weight gradient 2*in*out, input gradient 2*in*out (not for the first layer,
+    whose input needs no gradient). Biases and activations are negligible."""
+    layers = [m for m in ae.modules() if isinstance(m, torch.nn.Linear)]
+    return sum(6 * m.in_features * m.out_features for m in layers) - 2 * layers[0].in_features * layers[0].out_features
+
+
+def flop_check(X, epochs=3):
+    """Time plain autoencoder epochs over X with the library's own training loop (quick
+    profile's optimiser and batch size, no augmentation) and compare with the bound
+    FLOPs / matmul rate. Returns a dict of the figures."""
+    cfg = dataclasses.replace(Config.from_profile("quick"), augment="none")
+    ae = StackedAutoencoder(X.shape[1], cfg.dims, cfg.init)
+    X = X / X.pow(2).mean().sqrt()
+    n_batches = len(X) // cfg.ae_batch_size
+    gen = torch.Generator().manual_seed(0)
+
+    def epoch():
+        _fit(ae, list(ae.parameters()), X, n_batches, cfg, gen, "epoch", verbose=False)
+
+    epoch()  # warm-up
+    times = []
+    for _ in range(epochs):
+        t = time.perf_counter()
+        epoch()
+        times.append(time.perf_counter() - t)
+    batch_size = cfg.ae_batch_size
+    gflops = matmul_gflops()
+    flops = ae_flops_per_sample(ae) * n_batches * batch_size
+    bound = flops / (gflops * 1e9)
+    out = {"epoch_s": min(times), "epoch_s_all": times, "mflop_per_sample": ae_flops_per_sample(ae) / 1e6,
+           "matmul_gflops": gflops, "bound_s": bound, "ratio": min(times) / bound,
+           "samples_per_epoch": n_batches * batch_size, "threads": torch.get_num_threads()}
+    print(f"autoencoder epoch ({out['samples_per_epoch']} samples, {out['mflop_per_sample']:.1f} MFLOP/sample "
+          f"fwd+bwd): {out['epoch_s']:.2f} s (best of {epochs}); matmul {gflops:.1f} GFLOP/s -> bound "
+          f"{bound:.2f} s; ratio {out['ratio']:.2f} (target <= 1.3)", flush=True)
+    return out
 
 
 def main(argv=None):
@@ -28,26 +101,31 @@ def main(argv=None):
     ap.add_argument("--profile", default="quick")
     ap.add_argument("--seeds", default="0", help="comma list or range a-b (inclusive), e.g. 0-9")
     ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE")
-    ap.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    ap.add_argument("--threads", default="auto",
+                    help="torch CPU threads; 'auto' = free cores (cores minus the 1-minute load), "
+                         "see dec.utils.choose_threads")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--record-dir", default="results/benchmarks")
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--flop-check", action="store_true", help="time autoencoder epochs vs. the FLOP bound first")
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    if "-" in args.seeds:
-        a, b = map(int, args.seeds.split("-"))
-        seeds = list(range(a, b + 1))
+    if args.threads == "auto":
+        threads = choose_threads()
+    elif args.threads.isdigit() and int(args.threads) > 0:
+        threads = int(args.threads)
     else:
-        seeds = [int(s) for s in args.seeds.split(",")]
+        raise SystemExit(f"--threads: expected 'auto' or a positive integer, got {args.threads!r}")
+    torch.set_num_threads(threads)
+    seeds = parse_seeds(args.seeds)
     overrides = parse_overrides(args.overrides)
     t = time.perf_counter()
     ds = load_dataset(args.dataset, data_dir=args.data_dir, download=False)
     load_s = time.perf_counter() - t
     print(f"{ds}  (loaded in {load_s:.1f} s; torch threads {torch.get_num_threads()})", flush=True)
-    rows = []
+    flops = flop_check(torch.as_tensor(ds.X)) if args.flop_check else None
+    rows, phase_times = [], []
     for seed in seeds:
         t = time.perf_counter()
         est = DEC(ds.n_classes, profile=args.profile, config=overrides or None, random_state=seed,
@@ -55,6 +133,7 @@ def main(argv=None):
         total = time.perf_counter() - t
         m = est.evaluate(ds.y)
         rows.append(m)
+        phase_times.append({**est.times_, "total": total})
         times = " ".join(f"{k} {v:.1f}s" for k, v in est.times_.items())
         print(f"seed {seed}: DEC acc {m['acc']:.4f} nmi {m['nmi']:.4f} ari {m['ari']:.4f} | "
               f"AE+k-means acc {m['kmeans_acc']:.4f} nmi {m['kmeans_nmi']:.4f} | "
@@ -64,14 +143,18 @@ def main(argv=None):
                    "profile": args.profile, "seed": seed, "overrides": overrides, "metrics": m,
                    "times_s": {**est.times_, "total": total, "load": load_s}, "dec_iters": est.n_iter_,
                    "converged": est.converged_, "config": est.config_.to_dict(),
+                   "threads": torch.get_num_threads(), "flop_check": flops,
                    "provenance": provenance(est.device_), "history": est.history_}
             name = f"{args.dataset}-{args.profile}-seed{seed}-{rec['provenance']['timestamp']}.json"
             write_record(rec, f"{args.record_dir}/{name.replace(':', '')}")
-    for key in ("acc", "nmi", "kmeans_acc"):
+    for key in ("acc", "nmi", "ari", "kmeans_acc", "kmeans_nmi"):
         vals = [r[key] for r in rows]
         sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
         print(f"{key:>10}: mean {statistics.mean(vals):.4f} sd {sd:.4f} min {min(vals):.4f} max {max(vals):.4f} "
               f"over seeds {seeds}")
+    for key in phase_times[0]:
+        vals = [t[key] for t in phase_times]
+        print(f"{key + ' s':>10}: mean {statistics.mean(vals):.1f} min {min(vals):.1f} max {max(vals):.1f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.0f} MiB")
 

@@ -94,11 +94,14 @@ def _augmenter(cfg: Config, image_shape):
 
 
 def _optimizer(params, cfg: Config):
+    # fused=True: one kernel for the whole update instead of ~10 per tensor; on a 2-core CPU it
+    # takes the Adam step from ~20 % of an iteration to a few % (benchmarks/README.md).
+    fused = {"fused": True} if params[0].device.type in ("cpu", "cuda") else {}
     if cfg.ae_optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=cfg.ae_lr, weight_decay=cfg.ae_weight_decay)
+        opt = torch.optim.Adam(params, lr=cfg.ae_lr, weight_decay=cfg.ae_weight_decay, **fused)
     else:
         opt = torch.optim.SGD(params, lr=cfg.ae_lr, momentum=cfg.ae_momentum,
-                              weight_decay=cfg.ae_weight_decay)
+                              weight_decay=cfg.ae_weight_decay, **fused)
     step = cfg.ae_lr_step if cfg.ae_lr_step > 0 else 10**12
     return opt, torch.optim.lr_scheduler.StepLR(opt, step_size=step, gamma=0.1)
 

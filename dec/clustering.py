@@ -67,7 +67,9 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
     and -- when true labels ``y`` and ``metrics_fn(y, labels) -> dict`` are given -- metrics.
     The labels are only reported, never used for training.
     """
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.dec_lr, momentum=cfg.dec_momentum)
+    params = list(model.parameters())
+    fused = {"fused": True} if X.device.type in ("cpu", "cuda") else {}
+    opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused)
     batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)
     history, prev, it, converged = [], None, 0, False
     running = torch.zeros((), device=X.device)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import random
 
 import numpy as np
@@ -25,6 +27,19 @@ def resolve_device(device="auto") -> torch.device:
     if dev.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device type {dev.type!r} is not supported; use 'auto', 'cpu' or 'cuda'")
     return dev
+
+
+def choose_threads(reserve_busy: bool = True) -> int:
+    """How many torch CPU threads to use: the cores this process may run on, minus the cores
+    other processes keep busy (1-minute load average, rounded up), at least 1.
+
+    Why: on a 2-core machine two torch threads while the other core is busy run ~20x slower
+    than one thread (the threads wait on each other at every matmul). One thread per process is
+    the safe choice when several jobs share the machine; all cores only when they are idle.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    busy = math.ceil(os.getloadavg()[0] - 0.5) if reserve_busy and hasattr(os, "getloadavg") else 0
+    return max(1, cores - max(0, busy))
 
 
 def seed_everything(seed: int) -> torch.Generator:
