@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .checkpoint import NoCheckpoint, set_rng_state
 from .config import Config
 from .utils import in_chunks, minibatches, progress
 
@@ -106,14 +107,35 @@ def _optimizer(params, cfg: Config):
     return opt, torch.optim.lr_scheduler.StepLR(opt, step_size=step, gamma=0.1)
 
 
-def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=None, log_every=100):
+def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=None, log_every=100,
+         ckpt=None, stage="finetune", weights_fn=None):
     """Minimise reconstruction_loss(model_fn(x), x) for n_iters minibatch iterations
-    (x augmented first when ``augment`` is given: the autoencoder reconstructs what it sees)."""
+    (x augmented first when ``augment`` is given: the autoencoder reconstructs what it sees).
+
+    With a :class:`dec.checkpoint.Checkpoint` ``ckpt``, the stage is skipped when it is done,
+    continued where it stopped, and saved every ``ckpt.every`` iterations and on Ctrl-C."""
+    ckpt = ckpt or NoCheckpoint()
+    if (done := ckpt.done(stage)) is not None:
+        return done
     opt, sched = _optimizer(params, cfg)
     batches = minibatches(len(X), cfg.ae_batch_size, generator, X.device)
-    losses, running = [], torch.zeros((), device=X.device)
-    with progress(n_iters, desc, verbose) as bar:
-        for it in range(1, n_iters + 1):
+    losses, running, start = [], torch.zeros((), device=X.device), 1
+    if (cur := ckpt.current(stage)) is not None:  # resume inside this stage
+        opt.load_state_dict(cur["opt"])
+        sched.load_state_dict(cur["sched"])
+        batches.load_state_dict(cur["batches"])
+        set_rng_state(cur["rng"], generator)
+        losses, start = [tuple(x) for x in cur["losses"]], cur["iter"] + 1
+        running.fill_(cur["running"])
+    else:
+        ckpt.restore_rng(generator)
+
+    def state():
+        return {"opt": opt.state_dict(), "sched": sched.state_dict(), "batches": batches.state_dict(),
+                "losses": list(losses), "running": float(running)}
+
+    with progress(n_iters, desc, verbose, initial=start - 1) as bar, ckpt.guard():
+        for it in range(start, n_iters + 1):
             x = X[next(batches)]
             if augment is not None:
                 x = augment(x)
@@ -133,10 +155,13 @@ def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=No
                                              "the input scaling")
                 bar.set_postfix(loss=f"{losses[-1][1]:.4g}")
             bar.update(1)
+            ckpt.step(stage, it, state, weights_fn, generator)
+    ckpt.finish(stage, losses, weights_fn() if weights_fn else None, generator)
     return losses
 
 
-def pretrain_layerwise(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None):
+def pretrain_layerwise(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,
+                       ckpt=None):
     """Greedy layer-wise denoising pretraining (paper section 3.2, authors' code).
 
     Pair i: x~ = Dropout(x) (not for the first layer); h = g1(W1 x~ + b1); h~ = Dropout(h);
@@ -158,26 +183,35 @@ def pretrain_layerwise(ae: StackedAutoencoder, X, cfg: Config, generator, verbos
         params = [*enc.parameters(), *dec.parameters()]
         history[f"layer{i + 1}"] = _fit(pair, params, h, cfg.layer_iters, cfg, generator,
                                         f"layer {i + 1}/{len(pairs)}", verbose,
-                                        augment=_augmenter(cfg, image_shape) if i == 0 else None)
+                                        augment=_augmenter(cfg, image_shape) if i == 0 else None,
+                                        ckpt=ckpt, stage=f"layer{i + 1}", weights_fn=ae.state_dict)
         h = in_chunks(lambda t, enc=enc, g1=g1: g1(enc(t)), h)  # input of the next pair
     return history
 
 
-def pretrain_end_to_end(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None):
+def pretrain_end_to_end(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,
+                        ckpt=None):
     """Train the whole deep autoencoder on reconstruction, no dropout."""
     return {"finetune": _fit(ae, list(ae.parameters()), X, cfg.finetune_iters, cfg, generator,
-                             "autoencoder", verbose, augment=_augmenter(cfg, image_shape))}
+                             "autoencoder", verbose, augment=_augmenter(cfg, image_shape),
+                             ckpt=ckpt, stage="finetune", weights_fn=ae.state_dict)}
 
 
-def pretrain(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None) -> dict:
-    """Run the configured protocol; return the loss history and the time of each stage."""
+def pretrain(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,
+             ckpt=None) -> dict:
+    """Run the configured protocol; return the loss history and the time of each stage.
+
+    With a checkpoint ``ckpt`` that is being resumed, the autoencoder's weights are taken from it
+    and finished stages are skipped (see :mod:`dec.checkpoint`)."""
+    if ckpt is not None and ckpt.weights() is not None:
+        ae.load_state_dict(ckpt.weights())
     ae.train()
     out, t0 = {}, time.perf_counter()
     if cfg.pretrain == "layerwise" and cfg.layer_iters > 0:
-        out.update(pretrain_layerwise(ae, X, cfg, generator, verbose, image_shape))
+        out.update(pretrain_layerwise(ae, X, cfg, generator, verbose, image_shape, ckpt))
     t1 = time.perf_counter()
     if cfg.finetune_iters > 0:
-        out.update(pretrain_end_to_end(ae, X, cfg, generator, verbose, image_shape))
+        out.update(pretrain_end_to_end(ae, X, cfg, generator, verbose, image_shape, ckpt))
     t2 = time.perf_counter()
     ae.eval()
     out["time_layerwise_s"], out["time_finetune_s"] = t1 - t0, t2 - t1

@@ -22,6 +22,7 @@ examples:
   dec train --dataset mnist --profile paper --device cuda
   dec train --set update_interval=40 --set ae_lr=0.0005   # override any config field
   dec config --profile quick                  # list every field you can --set
+  dec train --dataset mnist --resume          # continue after Ctrl-C or a killed job
 
 The data directory holds the raw files in one folder per dataset, e.g.
 <data-dir>/mnist-test/t10k-images-idx3-ubyte.gz (set it with --data-dir or $DEC_DATA_DIR).
@@ -87,13 +88,23 @@ def _cmd_train(args):
     ds = load_dataset(args.dataset, data_dir=args.data_dir, download=not args.offline)
     load_s = time.perf_counter() - t
     k = args.n_clusters or ds.n_classes
+    checkpoint = Path(args.checkpoint) if args.checkpoint else out / "checkpoint.pt"
     est = DEC(k, profile=args.profile, config=overrides or None, random_state=args.seed,
               device=args.device, image_shape=ds.image_shape, cache_dir=args.cache_dir,
-              verbose=not args.quiet)
+              verbose=not args.quiet, checkpoint=checkpoint, checkpoint_every=args.checkpoint_every)
     est._validate_params(len(ds.X))  # fail on bad settings before loading anything heavy
     print(f"{ds}\nprofile {args.profile}, seed {args.seed}, k={k}, device {est.device if est.device != 'auto' else 'auto'}")
+    if args.resume:
+        print(f"resuming from {checkpoint}" if checkpoint.is_file() else
+              f"no checkpoint at {checkpoint} yet: starting from the beginning")
     t = time.perf_counter()
-    est.fit(ds.X, ds.y)
+    try:
+        est.fit(ds.X, ds.y, resume=args.resume)
+    except KeyboardInterrupt:
+        if checkpoint.is_file():
+            print(f"\ninterrupted: checkpoint saved to {checkpoint}; continue with the same command "
+                  "plus --resume", file=sys.stderr)
+        raise
     total = time.perf_counter() - t
     m = est.evaluate(ds.y)
     record = {"experiment": "dec", "dataset": args.dataset, "n_samples": len(ds.X), "n_clusters": k,
@@ -145,6 +156,13 @@ def build_parser():
     t.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
                    help="override a config field, repeatable (see 'dec config')")
     t.add_argument("--quiet", action="store_true", help="no progress bars")
+    t.add_argument("--checkpoint", default=None,
+                   help="checkpoint file (default OUT/checkpoint.pt), written every --checkpoint-every "
+                        "iterations, after each stage and on Ctrl-C")
+    t.add_argument("--checkpoint-every", type=int, default=500, metavar="N",
+                   help="iterations between checkpoints (default 500)")
+    t.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from its checkpoint (same settings required)")
     t.set_defaults(func=_cmd_train)
     return p
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .checkpoint import NoCheckpoint, set_rng_state
 from .config import Config
 from .utils import in_chunks, minibatches, progress
 
@@ -57,24 +58,43 @@ class DECModel(nn.Module):
 
 
 def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, verbose=True,
-              metrics_fn=None):
+              metrics_fn=None, ckpt=None):
     """Optimise KL(P || Q) with SGD; P is recomputed over the whole dataset every
     ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the points change
     cluster between two consecutive updates (or at ``cfg.max_iter``).
 
     Returns ``(labels, history, n_iter, converged)``. ``history`` holds one entry per target
     update: iteration, mean training loss since the last update, fraction of labels changed,
-    and -- when true labels ``y`` and ``metrics_fn(y, labels) -> dict`` are given -- metrics.
-    The labels are only reported, never used for training.
+    cluster sizes, and -- when true labels ``y`` and ``metrics_fn(y, labels) -> dict`` are
+    given -- metrics. The labels are only reported, never used for training. With a
+    :class:`dec.checkpoint.Checkpoint` the loop saves every ``ckpt.every`` iterations and on
+    Ctrl-C, and continues from a saved state.
     """
+    ckpt = ckpt or NoCheckpoint()
+    if (done := ckpt.done("dec")) is not None:
+        model.load_state_dict(done["model"])
+        return done["labels"].numpy(), done["history"], done["iter"], done["converged"]
     params = list(model.parameters())
     fused = {"fused": True} if X.device.type in ("cpu", "cuda") else {}
     opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused)
     batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)
-    history, prev, it, converged = [], None, 0, False
+    history, prev, it, converged, p = [], None, 0, False, None
     running = torch.zeros((), device=X.device)
-    t0 = time.perf_counter()
-    with progress(cfg.max_iter, "DEC", verbose) as bar:
+    if (cur := ckpt.current("dec")) is not None:  # resume between two iterations
+        model.load_state_dict(cur["model"])
+        opt.load_state_dict(cur["opt"])
+        batches.load_state_dict(cur["batches"])
+        set_rng_state(cur["rng"], generator)
+        history, it = cur["history"], cur["iter"]
+        p, prev = cur["p"].to(X.device), cur["prev"].to(X.device)
+        running.fill_(cur["running"])
+
+    def state():
+        return {"model": model.state_dict(), "opt": opt.state_dict(), "batches": batches.state_dict(),
+                "history": list(history), "p": p.cpu(), "prev": prev.cpu(), "running": float(running)}
+
+    t0 = time.perf_counter() - (history[-1]["time_s"] if history else 0.0)
+    with progress(cfg.max_iter, "DEC", verbose, initial=it) as bar, ckpt.guard():
         while True:
             if it % cfg.update_interval == 0 or it == cfg.max_iter:
                 model.eval()
@@ -84,12 +104,16 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
                 changed = 1.0 if prev is None else float((labels != prev).float().mean())
                 since = it - history[-1]["iter"] if history else 0
                 entry = {"iter": it, "changed": changed, "time_s": time.perf_counter() - t0,
-                         "loss": float(running) / since if since else float("nan")}
+                         "loss": float(running) / since if since else float("nan"),
+                         "sizes": torch.bincount(labels, minlength=q.shape[1]).tolist()}
                 if y is not None and metrics_fn is not None:
                     entry.update(metrics_fn(y, labels.cpu().numpy()))
                 history.append(entry)
                 bar.set_postfix(changed=f"{changed:.4f}", **{k: f"{entry[k]:.3f}" for k in ("acc", "nmi") if k in entry})
                 running.zero_()
+                if not torch.isfinite(q).all():
+                    raise FloatingPointError(f"soft assignments became NaN/inf at iteration {it}; "
+                                             f"lower dec_lr (now {cfg.dec_lr})")
                 if prev is not None and changed < cfg.tol:
                     converged = True
                     break
@@ -97,8 +121,6 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
                     break
                 prev = labels
                 model.train()
-                if not torch.isfinite(q).all():
-                    raise FloatingPointError("soft assignments became NaN/inf; lower dec_lr")
             idx = next(batches)
             loss = kl_divergence(p[idx], model(X[idx]))
             opt.zero_grad(set_to_none=True)
@@ -107,7 +129,10 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
             running += loss.detach()
             it += 1
             bar.update(1)
+            ckpt.step("dec", it, state, ckpt.weights, generator)
     model.eval()
+    ckpt.finish("dec", {"model": model.state_dict(), "labels": labels.cpu(), "history": history,
+                        "iter": it, "converged": converged})
     return labels.cpu().numpy(), history, it, converged
 
 

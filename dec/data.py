@@ -142,11 +142,18 @@ def _idx_pair(family: str, split: str, folders) -> tuple[np.ndarray, np.ndarray,
     return images, labels, str(paths[0].parent)
 
 
-def _torchvision_split(cls_name: str, root: Path, train: bool):
+def _torchvision_split(family: str, cls_name: str, root: Path, train: bool):
+    """Download with torchvision (which checks each archive's MD5 and writes the raw files to
+    <root>/<cls_name>/raw), then read those files through our own checks: the SHA-256 of the
+    content, shapes and counts. A partial or corrupt download is therefore refused, never used."""
     import torchvision  # optional: pip install 'dec-book[download]'
 
-    ds = getattr(torchvision.datasets, cls_name)(root=str(root), train=train, download=True)
-    return ds.data.numpy(), ds.targets.numpy(), f"torchvision:{root}"
+    getattr(torchvision.datasets, cls_name)(root=str(root), train=train, download=True)
+    got = _idx_pair(family, "train" if train else "test", [root / cls_name / "raw"])
+    if got is None:
+        raise DataIntegrityError(f"torchvision reported a complete download of {cls_name} but the raw IDX "
+                                 f"files are not in {root / cls_name / 'raw'}; delete that folder and retry")
+    return got[0], got[1], f"torchvision:{root}"
 
 
 def _mnist_like(family: str, tv_class: str, splits, data_dir: Path, download: bool, extra_folders=()):
@@ -158,7 +165,9 @@ def _mnist_like(family: str, tv_class: str, splits, data_dir: Path, download: bo
         got = _idx_pair(family, split, folders)
         if got is None and download:
             try:
-                got = _torchvision_split(tv_class, data_dir, train=(split == "train"))
+                got = _torchvision_split(family, tv_class, data_dir, train=(split == "train"))
+            except DataIntegrityError:
+                raise
             except Exception as e:  # no torchvision, no network: many error types
                 raise DatasetNotFoundError(_missing_message(family, splits, data_dir, folders, e)) from e
         if got is None:

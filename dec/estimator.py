@@ -21,10 +21,11 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.cluster import KMeans
-from sklearn.utils.validation import check_array, check_is_fitted, check_random_state
+from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from . import __version__
 from .autoencoder import StackedAutoencoder, pretrain
+from .checkpoint import Checkpoint, NoCheckpoint, run_key
 from .clustering import DECModel, cluster_sizes, train_dec
 from .config import Config
 from .metrics import evaluate
@@ -54,17 +55,25 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         with the same key loads the weights instead of pretraining again.
     verbose : bool, default False
         Show progress bars.
+    checkpoint : str or Path, optional
+        File for checkpoints of this run: written atomically every ``checkpoint_every``
+        iterations, at the end of each stage and on Ctrl-C. ``fit(X, resume=True)`` continues
+        from it (same data and settings required; see :mod:`dec.checkpoint`).
+    checkpoint_every : int, default 500
+        Iterations between two checkpoints (pretraining and DEC alike).
 
     Attributes
     ----------
     labels_, cluster_centers_ (in the embedding), n_iter_ (DEC iterations), converged_,
     kmeans_labels_ (k-means on the pretrained embedding, the "AE + k-means" baseline),
-    history_ (one dict per target update), times_ (seconds per phase), scale_ (input factor),
-    config_ (the resolved :class:`Config`), device_.
+    history_ (one dict per target update, with the cluster sizes), times_ (seconds per phase of
+    this process), scale_ (input factor), config_ (the resolved :class:`Config`), device_,
+    resumed_ (True when fit continued from a checkpoint).
     """
 
     def __init__(self, n_clusters=10, profile="quick", config=None, random_state=None,
-                 device="auto", image_shape=None, cache_dir=None, verbose=False):
+                 device="auto", image_shape=None, cache_dir=None, verbose=False, checkpoint=None,
+                 checkpoint_every=500):
         self.n_clusters = n_clusters
         self.profile = profile
         self.config = config
@@ -73,6 +82,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.image_shape = image_shape
         self.cache_dir = cache_dir
         self.verbose = verbose
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
 
     # ---------------------------------------------------------------------------------------
     def _validate_params(self, n_samples):
@@ -86,6 +97,11 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                              "use fewer clusters or more data")
         if self.config is not None and not isinstance(self.config, dict):
             raise ValueError(f"config must be a dict of Config field overrides, got {type(self.config).__name__}")
+        every = self.checkpoint_every
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+            raise ValueError(f"checkpoint_every must be a positive integer (iterations), got {every!r}")
+        if self.checkpoint is not None and not isinstance(self.checkpoint, (str, Path)):
+            raise ValueError(f"checkpoint must be a file path, got {type(self.checkpoint).__name__}")
         return Config.from_profile(self.profile, **(self.config or {}))
 
     def _seed(self) -> int:
@@ -94,19 +110,16 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         return int(check_random_state(self.random_state).randint(2**31 - 1))
 
     def _check_X(self, X, reset):
-        X = check_array(X, dtype=np.float32, ensure_min_samples=1 if not reset else 2,
-                        input_name="X")
-        if not reset and X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but DEC was fitted on {self.n_features_in_}")
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        return X
+        """2-D, numeric, finite, at least 2 samples to fit; same number of features to predict
+        (scikit-learn's messages, which name the problem)."""
+        return validate_data(self, X, reset=reset, dtype=np.float32,
+                             ensure_min_samples=2 if reset else 1)
 
     def _to_device(self, X):
         return torch.as_tensor(X, dtype=torch.float32, device=self.device_) * self.scale_
 
     # ---------------------------------------------------------------------------------------
-    def pretrain(self, X, y=None):
+    def pretrain(self, X, y=None, resume=False):
         """Stages 1-2 only: input scaling, autoencoder pretraining, k-means on the embedding.
 
         Sets ``autoencoder_``, ``kmeans_labels_`` ("AE + k-means") and ``init_centers_``.
@@ -114,6 +127,9 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """
         X = self._check_X(X, reset=True)
         cfg = self._validate_params(len(X))
+        if resume and self.checkpoint is None:
+            raise ValueError("resume=True needs the checkpoint path the interrupted run used: "
+                             "DEC(..., checkpoint='path/to/checkpoint.pt')")
         self.config_ = cfg
         self.device_ = resolve_device(self.device)
         self.seed_ = seed = self._seed()
@@ -131,6 +147,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         image_shape = self._image_shape(X.shape[1], cfg)  # checked before any training
         if image_shape is None and cfg.augment != "none":  # warned: record what really runs
             cfg = self.config_ = dataclasses.replace(cfg, augment="none")
+        self._ckpt = self._open_checkpoint(X, cfg, seed, image_shape, resume)
+        self.resumed_ = self._ckpt.resumed
         t = time.perf_counter()
         ae = StackedAutoencoder(X.shape[1], cfg.dims, cfg.init, cfg.init_std).to(self.device_)
         self.pretrain_history_, self.ae_cache_hit_ = self._pretrain(ae, Xt, cfg, seed, generator, image_shape)
@@ -139,21 +157,35 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
 
         # 2. Centres: k-means with restarts on the embedding.
         t = time.perf_counter()
-        z = in_chunks(ae.encoder, Xt).cpu().numpy()
-        km = KMeans(self.n_clusters, n_init=cfg.kmeans_n_init, random_state=seed).fit(z)
-        self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
+        if (done := self._ckpt.done("kmeans")) is not None:
+            self.kmeans_labels_, self.init_centers_ = done["labels"].numpy(), done["centers"].numpy()
+        else:
+            z = in_chunks(ae.encoder, Xt).cpu().numpy()
+            km = KMeans(self.n_clusters, n_init=cfg.kmeans_n_init, random_state=seed).fit(z)
+            self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
+            self._ckpt.finish("kmeans", {"labels": torch.as_tensor(self.kmeans_labels_),
+                                         "centers": torch.as_tensor(self.init_centers_)}, ae.state_dict())
         self.times_["kmeans"] = time.perf_counter() - t
         return self
 
-    def fit(self, X, y=None):
+    def _open_checkpoint(self, X, cfg, seed, image_shape, resume):
+        if self.checkpoint is None:
+            return NoCheckpoint()
+        key = run_key(config=cfg.to_dict(), data=hashlib.sha256(X.tobytes()).hexdigest(), shape=X.shape,
+                      n_clusters=int(self.n_clusters), seed=seed, image_shape=image_shape,
+                      device=self.device_.type, scale=self.scale_)
+        return Checkpoint(self.checkpoint, key, every=int(self.checkpoint_every), resume=resume)
+
+    def fit(self, X, y=None, resume=False):
         """Pretrain, initialise centres with k-means, run DEC. ``y`` is only used to report
-        metrics in ``history_`` (never for training)."""
+        metrics in ``history_`` (never for training). ``resume=True`` continues an interrupted
+        run from ``checkpoint`` (a missing file starts from scratch)."""
         X = self._check_X(X, reset=True)
         if y is not None:
             y = np.asarray(y)
             if y.shape != (len(X),):
                 raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
-        self.pretrain(X)
+        self.pretrain(X, resume=resume)
         cfg, Xt = self.config_, self._to_device(X)
 
         # 3. DEC: encoder and centres trained together on KL(P || Q). The encoder is a copy, so
@@ -165,17 +197,23 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.model_ = DECModel(copy.deepcopy(self.autoencoder_.encoder), centers, cfg.alpha)
         metrics_fn = evaluate if y is not None else None
         self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
-            self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn)
+            self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn,
+            ckpt=self._ckpt)
         self.times_["dec"] = time.perf_counter() - t
         self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
         self._warn_empty_clusters()
+        del self._ckpt
         return self
 
     def _warn_empty_clusters(self):
+        """Empty clusters, or clusters under 1 % of an even share (n / k / 100), are reported
+        with all the sizes: DEC can starve a cluster, and the user should know."""
         sizes = cluster_sizes(self.labels_, self.n_clusters)
-        if (sizes == 0).any():
-            warnings.warn(f"DEC ended with {int((sizes == 0).sum())} empty cluster(s); cluster sizes: "
-                          f"{sizes.tolist()}. Try another seed, a smaller update_interval or fewer clusters.",
+        small = sizes < len(self.labels_) / self.n_clusters / 100
+        if small.any():
+            warnings.warn(f"DEC ended with {int((sizes == 0).sum())} empty and {int((small & (sizes > 0)).sum())} "
+                          f"vanishing cluster(s) (< 1 % of an even share); cluster sizes: {sizes.tolist()}. "
+                          "Try another seed, a smaller update_interval or fewer clusters.",
                           RuntimeWarning, stacklevel=3)
 
     def _image_shape(self, d, cfg):
@@ -209,7 +247,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                     return blob["history"], True
                 warnings.warn(f"ignoring cached autoencoder {path}: made by dec {blob.get('version')} "
                               f"(this is {__version__}); retraining", RuntimeWarning, stacklevel=3)
-        history = pretrain(ae, Xt, cfg, generator, verbose=self.verbose, image_shape=image_shape)
+        history = pretrain(ae, Xt, cfg, generator, verbose=self.verbose, image_shape=image_shape,
+                           ckpt=self._ckpt)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
@@ -256,8 +295,9 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """Write the fitted model (weights, centres, configuration) for :meth:`load`."""
         check_is_fitted(self, "model_")
         blob = {"version": __version__, "params": {k: v for k, v in self.get_params().items()
-                                                    if k != "cache_dir"},
-                "config": self.config_.to_dict(), "n_features_in": int(self.n_features_in_),
+                                                    if k not in ("cache_dir", "checkpoint")},
+                "config": self.config_.to_dict(), "config_hash": run_key(**self.config_.to_dict()),
+                "n_features_in": int(self.n_features_in_),
                 "scale": float(self.scale_), "state_dict": self.model_.state_dict(),
                 "labels": torch.as_tensor(self.labels_)}
         path = Path(path)
@@ -268,7 +308,15 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path, device="auto"):
+        """Read a model written by :meth:`save` (``weights_only``: no code runs). A file written by
+        another version of dec, or whose configuration does not match its hash, is refused."""
         blob = torch.load(path, map_location="cpu", weights_only=True)
+        if blob.get("version") != __version__:
+            raise ValueError(f"{path} was saved by dec {blob.get('version')}; this is dec {__version__}. "
+                             f"Load it with that version, or fit the model again.")
+        if blob.get("config_hash") != run_key(**blob["config"]):
+            raise ValueError(f"{path}: the stored configuration does not match its hash (the file was "
+                             "edited or damaged); fit the model again.")
         params = {**blob["params"], "device": device}
         est = cls(**params)
         cfg = Config(**blob["config"])

@@ -52,16 +52,41 @@ def seed_everything(seed: int) -> torch.Generator:
     return g
 
 
-def minibatches(n: int, batch_size: int, generator: torch.Generator, device):
+class Minibatches:
     """Endless stream of index tensors: a fresh permutation of 0..n-1 every epoch.
 
-    The data itself stays one tensor on the device; only indices move.
+    The data itself stays one tensor on the device; only indices move (the permutation is made
+    on the CPU generator once per epoch and kept on the device). ``state_dict`` /
+    ``load_state_dict`` capture the position, so a resumed run draws the same batches.
     """
-    batch_size = min(batch_size, n)
-    while True:
-        perm = torch.randperm(n, generator=generator).to(device)
-        for start in range(0, n - batch_size + 1, batch_size):
-            yield perm[start:start + batch_size]
+
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator, device):
+        self.n, self.batch_size = n, min(batch_size, n)
+        self.generator, self.device = generator, device
+        self.perm, self.pos = None, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> torch.Tensor:
+        if self.perm is None or self.pos + self.batch_size > self.n:
+            self.perm = torch.randperm(self.n, generator=self.generator).to(self.device)
+            self.pos = 0
+        idx = self.perm[self.pos:self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return idx
+
+    def state_dict(self) -> dict:
+        return {"perm": None if self.perm is None else self.perm.cpu(), "pos": self.pos}
+
+    def load_state_dict(self, state: dict):
+        perm = state["perm"]
+        self.perm = None if perm is None else perm.to(self.device)
+        self.pos = state["pos"]
+
+
+def minibatches(n: int, batch_size: int, generator: torch.Generator, device) -> Minibatches:
+    return Minibatches(n, batch_size, generator, device)
 
 
 @torch.no_grad()
@@ -70,8 +95,8 @@ def in_chunks(fn, X: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
     return torch.cat([fn(X[i:i + chunk]) for i in range(0, len(X), chunk)])
 
 
-def progress(total: int, desc: str, enabled: bool):
+def progress(total: int, desc: str, enabled: bool, initial: int = 0):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, disable=not enabled, leave=False, dynamic_ncols=True,
-                mininterval=0.5)
+                mininterval=0.5, initial=initial)

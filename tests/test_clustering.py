@@ -87,3 +87,19 @@ def test_kl_gradients_equal_eq4_and_eq5(alpha):
         eq5 = -(coef[..., None] * diff).sum(0)  # dL/dmu_j
     torch.testing.assert_close(gz, eq4)
     torch.testing.assert_close(gmu, eq5)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e3, 1e6])
+def test_loss_and_gradients_stay_finite_far_away_and_with_duplicates(scale):
+    # float32 as in training: points spread at `scale`, one centre far from every point (a
+    # vanishing cluster), and duplicated points sitting exactly on a centre.
+    z = torch.cat([rand(40, 10, seed=4).float() * scale, torch.zeros(5, 10)]).requires_grad_()
+    mu = torch.cat([rand(3, 10, seed=5).float() * scale, torch.zeros(1, 10),
+                    torch.full((1, 10), 1e6)]).requires_grad_()
+    q = soft_assignment(z, mu)
+    p = target_distribution(q.detach())
+    loss = kl_divergence(p, q)
+    gz, gmu = torch.autograd.grad(loss, (z, mu))
+    for t in (q, p, loss, gz, gmu):
+        assert torch.isfinite(t).all()
+    torch.testing.assert_close(p.sum(1), torch.ones(45))

@@ -1,5 +1,6 @@
 import gzip
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,3 +85,42 @@ def test_corrupted_copy_of_real_file_fails_checksum(shared_data, tmp_path):
     (folder / "t10k-labels-idx1-ubyte.gz").write_bytes((shared_data / "mnist-test" / "t10k-labels-idx1-ubyte.gz").read_bytes())
     with pytest.raises(DataIntegrityError, match="checksum mismatch"):
         load_dataset("mnist-test", data_dir=tmp_path, download=False)
+
+
+def fake_torchvision(monkeypatch, write_raw):
+    """A stand-in for torchvision.datasets.MNIST whose 'download' writes what write_raw writes."""
+    import sys
+    import types
+
+    class MNIST:
+        def __init__(self, root, train, download):
+            raw = Path(root) / "MNIST" / "raw"
+            raw.mkdir(parents=True, exist_ok=True)
+            write_raw(raw)
+
+    monkeypatch.setitem(sys.modules, "torchvision", types.SimpleNamespace(datasets=types.SimpleNamespace(MNIST=MNIST)))
+
+
+def test_partial_download_is_not_mistaken_for_a_complete_one(monkeypatch, tmp_path, shared_data):
+    src = shared_data / "mnist-test"
+
+    def write_cut(raw):  # the labels arrive whole, the images stop half-way
+        (raw / "t10k-labels-idx1-ubyte.gz").write_bytes((src / "t10k-labels-idx1-ubyte.gz").read_bytes())
+        data = (src / "t10k-images-idx3-ubyte.gz").read_bytes()
+        (raw / "t10k-images-idx3-ubyte.gz").write_bytes(data[: len(data) // 2])
+
+    fake_torchvision(monkeypatch, write_cut)
+    with pytest.raises(DataIntegrityError, match="corrupt or truncated"):
+        load_dataset("mnist-test", data_dir=tmp_path / "d", download=True)
+
+
+def test_downloaded_files_are_read_through_the_checksums(monkeypatch, tmp_path, shared_data):
+    src = shared_data / "mnist-test"
+
+    def write_whole(raw):
+        for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+            (raw / name).write_bytes((src / name).read_bytes())
+
+    fake_torchvision(monkeypatch, write_whole)
+    ds = load_dataset("mnist-test", data_dir=tmp_path / "d", download=True)
+    assert ds.X.shape == (10_000, 784) and "torchvision" in ds.source
