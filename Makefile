@@ -3,6 +3,8 @@
 #   make test    install what is needed into .venv, then run every test: pytest, all chapters
 #                executed by papermill (real MNIST test set when DATA_DIR has it), nbval, book -W -n
 #   make bench   the MNIST-test benchmark (needs the IDX files in $(DATA_DIR)/mnist-test)
+#   make browser-test   open every page of the built book in headless Chromium (after make book)
+#   make student        exercise copies of the chapters (solution cells removed) in _build/student
 
 PYTHON   ?= python3
 VENV     ?= .venv
@@ -23,7 +25,15 @@ NB_JOBS    ?= 2
 NB_ARGS    ?=
 export DEC_CACHE_DIR ?= $(abspath _build/cache)
 
-.PHONY: install install-book main test pytest notebooks nbval book bench clean
+# MathJax 3 for offline math, from the npm registry, pinned by version and SHA-256 of the tarball.
+# MATHJAX=cdn builds the book with the CDN instead (for a published site that prefers it).
+MATHJAX         ?= vendored
+MATHJAX_VERSION := 3.2.2
+MATHJAX_SHA256  := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+VENDOR          := _build/vendor
+BOOK_CONFIG     := $(if $(filter cdn,$(MATHJAX)),--config _build/_config-cdn.yml,)
+
+.PHONY: install install-book main test pytest notebooks nbval book mathjax browser-test student bench clean
 
 install: $(VENV)/.installed
 install-book: $(VENV)/.installed-book
@@ -35,7 +45,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 $(VENV)/.installed-book: $(VENV)/.installed
-	$(PY) -m pip install -q -e ".[test,download,book]"
+	$(PY) -m pip install -q -e ".[test,download,book,browser]"
 	@touch $@
 
 main: book
@@ -43,7 +53,7 @@ main: book
 test: install-book
 	@if [ -f "$(DATA_DIR)/mnist-test/t10k-images-idx3-ubyte.gz" ]; then ds=mnist-test; \
 	  else ds=digits; echo "NOTE: $(DATA_DIR)/mnist-test not found: chapters run on digits"; fi; \
-	  $(MAKE) --no-print-directory pytest book nbval NB_DATASET=$$ds
+	  $(MAKE) --no-print-directory pytest book browser-test nbval NB_DATASET=$$ds
 
 pytest: install
 	DEC_TEST_DATA_DIR=$(DATA_DIR) $(PY) -m pytest
@@ -61,8 +71,40 @@ nbval: install-book
 	$(NBVAL) $(firstword $(sort $(wildcard book/chapters/*.ipynb)))
 	$(NBVAL) -n $(NB_JOBS) --dist loadfile $(wordlist 2,99,$(sort $(wildcard book/chapters/*.ipynb)))
 
-book: notebooks
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+book: notebooks $(if $(filter cdn,$(MATHJAX)),_build/_config-cdn.yml,mathjax)
+	$(PY) tools/status_page.py --out book/status.md
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going $(BOOK_CONFIG)
+
+# Every page of the built book in headless Chromium (Debian's chromium + chromium-driver, installed
+# here when missing: needs root, as in CI). Screenshots land in _build/screenshots (CI artefacts).
+CHROMIUM     ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
+browser-test: install-book
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -x "$(CHROMEDRIVER)" ]; then \
+	  echo "installing Debian's chromium and chromium-driver for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+	CHROMIUM=$(CHROMIUM) CHROMEDRIVER=$(CHROMEDRIVER) $(PY) -m pytest -p no:cacheprovider -q tests_browser
+
+# Exercise copies of the chapters for students: cells tagged `solution` removed.
+student: install-book
+	$(PY) tools/student_copy.py --out _build/student
+
+mathjax: $(VENDOR)/mathjax/es5/tex-mml-chtml.js
+$(VENDOR)/mathjax/es5/tex-mml-chtml.js:
+	rm -rf $(VENDOR)/npm && mkdir -p $(VENDOR)/npm
+	cd $(VENDOR)/npm && npm pack --silent mathjax@$(MATHJAX_VERSION) > /dev/null
+	echo "$(MATHJAX_SHA256)  $(VENDOR)/npm/mathjax-$(MATHJAX_VERSION).tgz" | sha256sum --check --quiet
+	tar xzf $(VENDOR)/npm/mathjax-$(MATHJAX_VERSION).tgz -C $(VENDOR)/npm
+	rm -rf $(VENDOR)/mathjax && mkdir -p $(VENDOR)/mathjax
+	mv $(VENDOR)/npm/package/es5 $(VENDOR)/npm/package/LICENSE $(VENDOR)/mathjax/
+	rm -rf $(VENDOR)/npm
+
+_build/_config-cdn.yml: _config.yml
+	@mkdir -p _build
+	$(PY) -c "import yaml; c = yaml.safe_load(open('_config.yml')); \
+	  [c['sphinx']['config'].pop(k) for k in ('mathjax_path', 'html_extra_path')]; \
+	  yaml.safe_dump(c, open('$@', 'w'), sort_keys=False)"
 
 bench: install
 	DEC_DATA_DIR=$(DATA_DIR) $(PY) benchmarks/bench_mnist_test.py --profile quick --seeds $(SEEDS)

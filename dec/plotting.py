@@ -8,12 +8,27 @@ import numpy as np
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
+def class_cmap(n: int = 10):
+    """A colour map for up to 10 classes or clusters that stays distinguishable with common
+    colour-vision deficiencies: matplotlib's ``tableau-colorblind10`` colours (Okabe-Ito has 8)."""
+    import matplotlib.style
+    from matplotlib.colors import ListedColormap
+
+    colors = matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
+    if n > len(colors):
+        raise ValueError(f"class_cmap has {len(colors)} distinguishable colours, {n} requested")
+    return ListedColormap(colors[:n], name=f"colorblind{n}")
+
+
 def use_style(preset: str = "book") -> None:
     """Apply the book's matplotlib style; ``preset="instructor"`` uses larger fonts for slides."""
     import matplotlib as mpl
     from cycler import cycler
 
-    size = {"book": 10, "instructor": 15}[preset]
+    sizes = {"book": 10, "instructor": 15}
+    if preset not in sizes:
+        raise ValueError(f"unknown style preset {preset!r}; use one of {sorted(sizes)}")
+    size = sizes[preset]
     mpl.rcParams.update({"axes.prop_cycle": cycler(color=PALETTE), "font.size": size,
                          "axes.titlesize": size + 1, "axes.labelsize": size, "legend.fontsize": size - 1,
                          "figure.dpi": 100, "savefig.dpi": 150, "axes.spines.top": False,

@@ -2,9 +2,11 @@
 
     python tools/run_chapters.py --jobs 2 -p dataset mnist-test -p data_dir ../shared/data
 
-The first chapter runs alone with all threads (it pretrains the autoencoder that the others load
-from the cache); the rest run ``--jobs`` at a time with one torch thread each (two processes
-with two threads each on a 2-core machine run ~20x slower). Text -> ipynb only, never back.
+The first chapter runs alone with the free cores as threads (``dec.utils.choose_threads``: all
+cores on an idle machine, fewer when other work keeps some busy; it pretrains the autoencoder that
+the others load from the cache); the rest run ``--jobs`` at a time with one torch thread each (two
+processes with two threads each on a 2-core machine run ~20x slower). The thread count is passed
+as the ``threads`` parameter, so nbval re-executes with the same. Text -> ipynb only, never back.
 Prints the wall time of every chapter.
 """
 
@@ -54,8 +56,12 @@ def main(argv=None) -> int:
             failed.append(name)
             print(log[-4000:], file=sys.stderr)
 
-    report(run(chapters[0], out, params, threads=0))
-    threads = 1 if args.jobs > 1 else 0
+    from dec.utils import choose_threads
+
+    first = choose_threads()
+    print(f"{chapters[0].stem}: {first} torch thread(s); then {args.jobs} at a time", flush=True)
+    report(run(chapters[0], out, params, threads=first))
+    threads = 1 if args.jobs > 1 else choose_threads()
     with ThreadPoolExecutor(args.jobs) as pool:
         for result in pool.map(lambda c: run(c, out, params, threads), chapters[1:]):
             report(result)

@@ -1,0 +1,30 @@
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+
+def test_import_has_no_side_effects_and_presets_differ():
+    import importlib
+
+    import dec.plotting as plotting
+
+    before = dict(matplotlib.rcParams)
+    importlib.reload(plotting)  # runs the module's top level again
+    assert dict(matplotlib.rcParams) == before
+    with matplotlib.rc_context():
+        plotting.use_style("book")
+        book = matplotlib.rcParams["font.size"]
+        plotting.use_style("instructor")  # slides: larger type
+        assert matplotlib.rcParams["font.size"] > book
+        assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"] == plotting.PALETTE
+    with pytest.raises(ValueError, match="unknown style preset 'slides'"):
+        plotting.use_style("slides")
+
+
+def test_class_cmap_is_the_colour_blind_set():
+    from dec.plotting import class_cmap
+
+    assert len(set(class_cmap(10).colors)) == 10
+    with pytest.raises(ValueError, match="10 distinguishable colours, 12 requested"):
+        class_cmap(12)
