@@ -62,7 +62,8 @@ pytest: install
 # the first chapter alone (it fills the autoencoder cache), the rest NB_JOBS at a time, 1 thread each.
 notebooks: install-book
 	$(PY) tools/run_chapters.py --jobs $(NB_JOBS) -p profile $(NB_PROFILE) -p dataset $(NB_DATASET) \
-	  -p data_dir $(DATA_DIR) -p seed $(NB_SEED) -p device $(NB_DEVICE) $(NB_ARGS)
+	  -p data_dir $(DATA_DIR) -p seed $(NB_SEED) -p device $(NB_DEVICE) \
+	  -p results_dir $(abspath results/experiments) $(NB_ARGS)
 
 # Re-execute every executed chapter: each cell must run, and the cells tagged nbval-check-output
 # (the final metrics) must print the same as in the papermill run (determinism).

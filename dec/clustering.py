@@ -74,7 +74,9 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
     if (done := ckpt.done("dec")) is not None:
         model.load_state_dict(done["model"])
         return done["labels"].numpy(), done["history"], done["iter"], done["converged"]
-    params = list(model.parameters())
+    if not cfg.update_encoder:  # "DEC w/o backprop" (Table 2): the embedding stays fixed
+        model.encoder.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
     fused = {"fused": True} if X.device.type in ("cpu", "cuda") else {}
     opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused)
     batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)

@@ -63,6 +63,7 @@ class Config:
     update_interval: int = 160  # recompute P over the WHOLE dataset every this many iterations
     tol: float = 0.001  # stop when fewer than tol * n points change cluster between updates
     max_iter: int = 100_000  # hard cap on DEC iterations
+    update_encoder: bool = True  # False: "DEC w/o backprop" (Table 2): only the centres move
 
     profile: str = field(default="custom", compare=False)
 
@@ -101,6 +102,8 @@ class Config:
         for name in ("init_std", "ae_lr", "dec_lr", "alpha"):
             if not getattr(self, name) > 0:
                 bad(name, getattr(self, name), "a number > 0")
+        if not isinstance(self.update_encoder, bool):
+            bad("update_encoder", self.update_encoder, "True or False")
         if not 0 <= self.dropout < 1:
             bad("dropout", self.dropout, "a probability in [0, 1)")
         if not 0 <= self.tol <= 1:

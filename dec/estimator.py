@@ -273,6 +273,13 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         X = self._check_X(X, reset=False)
         return in_chunks(self.model_.encoder, self._to_device(X)).cpu().numpy()
 
+    def transform_pretrained(self, X):
+        """The embedding of the *pretrained* autoencoder (before DEC), where "AE + k-means" and
+        the other baselines of Table 3 cluster."""
+        check_is_fitted(self, "autoencoder_")
+        X = self._check_X(X, reset=False)
+        return in_chunks(self.autoencoder_.encoder, self._to_device(X)).cpu().numpy()
+
     def fit_predict(self, X, y=None):
         return self.fit(X, y).labels_
 

@@ -70,3 +70,23 @@ def _jsonable(o):
     if isinstance(o, Path):
         return str(o)
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def latest_per_key(records: list[dict], key) -> list[dict]:
+    """One record per ``key(record)``: the most recent (by provenance timestamp). Rerunning an
+    experiment with the same settings replaces its earlier result instead of counting twice."""
+    best = {}
+    for rec in records:
+        k = key(rec)
+        if k not in best or rec["provenance"]["timestamp"] >= best[k]["provenance"]["timestamp"]:
+            best[k] = rec
+    return list(best.values())
+
+
+def spread(values) -> dict:
+    """mean, sd (n-1; 0 for one value), min, max and n of a list of numbers."""
+    import statistics
+
+    values = list(values)
+    return {"mean": statistics.mean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values), "n": len(values)}

@@ -1,6 +1,7 @@
 import warnings
 
 import numpy as np
+import torch
 import pytest
 from sklearn.cluster import KMeans
 
@@ -91,3 +92,12 @@ def test_empty_cluster_warning(digits):
 def test_augmentation_without_image_shape_is_skipped_with_a_warning():
     with pytest.warns(RuntimeWarning, match="skipped: pass image_shape"):
         DEC(2, config={**TINY, "augment": "affine"}, random_state=0).fit(np.random.rand(30, 4))
+
+
+def test_dec_without_backprop_moves_only_the_centres(digits):
+    X = digits.X[:300]
+    est = DEC(4, config={**TINY, "update_encoder": False}, random_state=0).fit(X)
+    pretrained = est.autoencoder_.encoder.state_dict()
+    for name, value in est.model_.encoder.state_dict().items():
+        torch.testing.assert_close(value, pretrained[name], rtol=0, atol=0)
+    assert not np.allclose(est.cluster_centers_, est.init_centers_)
