@@ -5,6 +5,7 @@
 #   make bench   the MNIST-test benchmark (needs the IDX files in $(DATA_DIR)/mnist-test)
 #   make browser-test   open every page of the built book in headless Chromium (after make book)
 #   make student        exercise copies of the chapters (solution cells removed) in _build/student
+#   make reproduce      the paper's experiments (chapters 07-) at the paper protocol, for a GPU
 
 PYTHON   ?= python3
 VENV     ?= .venv
@@ -33,7 +34,7 @@ MATHJAX_SHA256  := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64
 VENDOR          := _build/vendor
 BOOK_CONFIG     := $(if $(filter cdn,$(MATHJAX)),--config _build/_config-cdn.yml,)
 
-.PHONY: install install-book main test pytest notebooks nbval book mathjax browser-test student bench clean
+.PHONY: install install-book main test pytest notebooks nbval book mathjax browser-test reproduce student bench clean
 
 install: $(VENV)/.installed
 install-book: $(VENV)/.installed-book
@@ -63,7 +64,7 @@ pytest: install
 notebooks: install-book
 	$(PY) tools/run_chapters.py --jobs $(NB_JOBS) -p profile $(NB_PROFILE) -p dataset $(NB_DATASET) \
 	  -p data_dir $(DATA_DIR) -p seed $(NB_SEED) -p device $(NB_DEVICE) \
-	  -p results_dir $(abspath results/experiments) $(NB_ARGS)
+	  -p results_dir $(abspath results/experiments) -p figures_dir $(abspath _build/figures) $(NB_ARGS)
 
 # Re-execute every executed chapter: each cell must run, and the cells tagged nbval-check-output
 # (the final metrics) must print the same as in the papermill run (determinism).
@@ -86,6 +87,17 @@ browser-test: install-book
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 	CHROMIUM=$(CHROMIUM) CHROMEDRIVER=$(CHROMEDRIVER) $(PY) -m pytest -p no:cacheprovider -q tests_browser
+
+# The paper's experiments (chapters 07-) at the paper's protocol, then the book: meant for a GPU.
+#   make reproduce REPRO_DATASET=mnist NB_DEVICE=cuda REPRO_SEEDS=10
+REPRO_DATASET ?= mnist
+REPRO_SEEDS   ?= 10
+reproduce: install-book mathjax
+	$(PY) tools/run_chapters.py --jobs 1 -p profile paper -p dataset $(REPRO_DATASET) -p data_dir $(DATA_DIR) \
+	  -p seed 0 -p n_seeds $(REPRO_SEEDS) -p device $(NB_DEVICE) -p results_dir $(abspath results/experiments) \
+	  -p figures_dir $(abspath _build/figures) $(sort $(wildcard notebooks/0[7-9]-*.md notebooks/1[0-9]-*.md))
+	$(PY) tools/status_page.py --out book/status.md
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 # Exercise copies of the chapters for students: cells tagged `solution` removed.
 student: install-book

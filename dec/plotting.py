@@ -54,3 +54,16 @@ def image_grid(ax, images: np.ndarray, image_shape, ncols: int, title: str | Non
     if title:
         ax.set_title(title)
     return ax
+
+
+def save_figure(fig, name: str, folder) -> list:
+    """Save ``fig`` as ``<folder>/<name>.png`` and ``.svg`` (named after the paper's figure,
+    e.g. "figure3"); return the paths."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.{ext}" for ext in ("png", "svg")]
+    for path in paths:
+        fig.savefig(path, bbox_inches="tight")
+    return paths

@@ -28,3 +28,16 @@ def test_class_cmap_is_the_colour_blind_set():
     assert len(set(class_cmap(10).colors)) == 10
     with pytest.raises(ValueError, match="10 distinguishable colours, 12 requested"):
         class_cmap(12)
+
+
+def test_save_figure_writes_png_and_svg(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from dec.plotting import save_figure
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    paths = save_figure(fig, "figure9", tmp_path / "figs")
+    plt.close(fig)
+    assert [p.name for p in paths] == ["figure9.png", "figure9.svg"]
+    assert paths[0].read_bytes()[:4] == b"\x89PNG" and b"<svg" in paths[1].read_bytes()[:400]
