@@ -115,8 +115,9 @@ $(VENDOR)/mathjax/es5/tex-mml-chtml.js:
 
 _build/_config-cdn.yml: _config.yml
 	@mkdir -p _build
-	$(PY) -c "import yaml; c = yaml.safe_load(open('_config.yml')); \
+	$(PY) -c "import os, yaml; c = yaml.safe_load(open('_config.yml')); \
 	  [c['sphinx']['config'].pop(k) for k in ('mathjax_path', 'html_extra_path')]; \
+	  c['sphinx']['local_extensions'] = {k: os.path.abspath(v) for k, v in c['sphinx']['local_extensions'].items()}; \
 	  yaml.safe_dump(c, open('$@', 'w'), sort_keys=False)"
 
 bench: install
