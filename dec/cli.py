@@ -97,6 +97,9 @@ def _cmd_train(args):
     if args.resume:
         print(f"resuming from {checkpoint}" if checkpoint.is_file() else
               f"no checkpoint at {checkpoint} yet: starting from the beginning")
+    elif checkpoint.is_file():
+        print(f"note: starting afresh; this overwrites the checkpoint of an earlier run at {checkpoint} "
+              "(add --resume to continue that run instead)", file=sys.stderr)
     t = time.perf_counter()
     try:
         est.fit(ds.X, ds.y, resume=args.resume)
