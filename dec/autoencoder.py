@@ -25,7 +25,7 @@ from torch.nn import functional as F
 
 from .checkpoint import NoCheckpoint, set_rng_state
 from .config import Config
-from .utils import in_chunks, minibatches, progress
+from .utils import fused, in_chunks, minibatches, progress
 
 
 class StackedAutoencoder(nn.Module):
@@ -95,14 +95,11 @@ def _augmenter(cfg: Config, image_shape):
 
 
 def _optimizer(params, cfg: Config):
-    # fused=True: one kernel for the whole update instead of ~10 per tensor; on a 2-core CPU it
-    # takes the Adam step from ~20 % of an iteration to a few % (benchmarks/README.md).
-    fused = {"fused": True} if params[0].device.type in ("cpu", "cuda") else {}
     if cfg.ae_optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=cfg.ae_lr, weight_decay=cfg.ae_weight_decay, **fused)
+        opt = torch.optim.Adam(params, lr=cfg.ae_lr, weight_decay=cfg.ae_weight_decay, **fused(params[0].device))
     else:
         opt = torch.optim.SGD(params, lr=cfg.ae_lr, momentum=cfg.ae_momentum,
-                              weight_decay=cfg.ae_weight_decay, **fused)
+                              weight_decay=cfg.ae_weight_decay, **fused(params[0].device))
     step = cfg.ae_lr_step if cfg.ae_lr_step > 0 else 10**12
     return opt, torch.optim.lr_scheduler.StepLR(opt, step_size=step, gamma=0.1)
 

@@ -15,7 +15,7 @@ from torch import nn
 
 from .checkpoint import NoCheckpoint, set_rng_state
 from .config import Config
-from .utils import in_chunks, minibatches, progress
+from .utils import fused, in_chunks, minibatches, progress
 
 
 def soft_assignment(z: torch.Tensor, centers: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
@@ -77,8 +77,7 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
     if not cfg.update_encoder:  # "DEC w/o backprop" (Table 2): the embedding stays fixed
         model.encoder.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
-    fused = {"fused": True} if X.device.type in ("cpu", "cuda") else {}
-    opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused)
+    opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
     batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)
     history, prev, it, converged, p = [], None, 0, False, None
     running = torch.zeros((), device=X.device)
