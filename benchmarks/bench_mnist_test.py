@@ -102,7 +102,7 @@ def main(argv=None):
     ap.add_argument("--seeds", default="0", help="comma list or range a-b (inclusive), e.g. 0-9")
     ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE")
     ap.add_argument("--threads", default="auto",
-                    help="torch CPU threads; 'auto' = free cores (cores minus the 1-minute load), "
+                    help="torch CPU threads; 'auto' = the cores not busy right now, "
                          "see dec.utils.choose_threads")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--data-dir", default=None)

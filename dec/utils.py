@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import time
 
 import numpy as np
 import torch
@@ -29,16 +30,36 @@ def resolve_device(device="auto") -> torch.device:
     return dev
 
 
-def choose_threads(reserve_busy: bool = True) -> int:
+def busy_cores(interval: float = 0.5) -> float:
+    """How many cores other processes keep busy *now*: CPU time not idle over ``interval``
+    seconds (/proc/stat), in cores. Falls back to the 1-minute load average where there is no
+    /proc (which lags: it still counts work that ended up to a minute ago)."""
+    def snapshot():
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = snapshot()
+        time.sleep(interval)
+        total1, idle1 = snapshot()
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    total = total1 - total0
+    return (1 - (idle1 - idle0) / total) * (os.cpu_count() or 1) if total > 0 else 0.0
+
+
+def choose_threads() -> int:
     """How many torch CPU threads to use: the cores this process may run on, minus the cores
-    other processes keep busy (1-minute load average, rounded up), at least 1.
+    other processes keep busy right now (:func:`busy_cores`, half a core or more counts as one),
+    at least 1.
 
     Why: on a 2-core machine two torch threads while the other core is busy run ~20x slower
     than one thread (the threads wait on each other at every matmul). One thread per process is
     the safe choice when several jobs share the machine; all cores only when they are idle.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    busy = math.ceil(os.getloadavg()[0] - 0.5) if reserve_busy and hasattr(os, "getloadavg") else 0
+    busy = math.ceil(busy_cores() - 0.5)
     return max(1, cores - max(0, busy))
 
 

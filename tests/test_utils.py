@@ -1,0 +1,24 @@
+import os
+
+import torch
+
+from dec.utils import Minibatches, busy_cores, choose_threads
+
+
+def test_minibatches_cover_each_epoch_and_resume_exactly():
+    g = torch.Generator().manual_seed(0)
+    batches = Minibatches(10, 3, g, "cpu")
+    first_epoch = torch.cat([next(batches) for _ in range(3)])  # 3 batches of 3, one index left over
+    assert len(set(first_epoch.tolist())) == 9
+    state, gen_state = batches.state_dict(), g.get_state()
+    ahead = [next(batches).tolist() for _ in range(5)]
+    g2 = torch.Generator()
+    g2.set_state(gen_state)
+    resumed = Minibatches(10, 3, g2, "cpu")
+    resumed.load_state_dict(state)
+    assert [next(resumed).tolist() for _ in range(5)] == ahead
+
+
+def test_thread_choice_is_within_the_cores():
+    assert 0 <= busy_cores(0.05) <= (os.cpu_count() or 1) + 0.01
+    assert 1 <= choose_threads() <= len(os.sched_getaffinity(0))
