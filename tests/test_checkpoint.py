@@ -74,7 +74,7 @@ def test_sigkill_then_resume_gives_the_same_labels(stage, uninterrupted, tmp_pat
     assert not (tmp_path / "model.pt").exists()
     # Atomic writes: the kill may land while a checkpoint is being written, leaving a partial
     # checkpoint.pt.tmp; the real file is always a complete one, and the next write replaces the .tmp.
-    assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["current"] is not None
+    assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["key"]  # loads: complete
     done = subprocess.run(command(tmp_path, "--resume"), env=env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "resuming from" in done.stdout
