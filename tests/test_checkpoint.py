@@ -88,9 +88,9 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(uninterrupted, tmp_path):
     assert code == 130
     assert "checkpoint saved to" in stderr and "--resume" in stderr
     assert "Traceback" not in stderr
-    # saved on Ctrl-C between two iterations: inside fine-tuning, or in the next stage when the
-    # signal arrived just as fine-tuning ended
-    assert stage_of(tmp_path / "checkpoint.pt") in ("finetune", "dec")
+    # Saved between two iterations of fine-tuning (or, when the signal raced the end of the
+    # stage, the checkpoint written when it finished): either way a complete file to resume from.
+    assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["done"].get("layer4") is not None
     done = subprocess.run(command(tmp_path, "--resume"), env=env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     np.testing.assert_array_equal(result(tmp_path)[0], uninterrupted[0])
