@@ -58,7 +58,7 @@ class DECModel(nn.Module):
 
 
 def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, verbose=True,
-              metrics_fn=None, ckpt=None):
+              metrics_fn=None, ckpt=None, callback=None):
     """Optimise KL(P || Q) with SGD; P is recomputed over the whole dataset every
     ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the points change
     cluster between two consecutive updates (or at ``cfg.max_iter``).
@@ -68,7 +68,9 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
     cluster sizes, and -- when true labels ``y`` and ``metrics_fn(y, labels) -> dict`` are
     given -- metrics. The labels are only reported, never used for training. With a
     :class:`dec.checkpoint.Checkpoint` the loop saves every ``ckpt.every`` iterations and on
-    Ctrl-C, and continues from a saved state.
+    Ctrl-C, and continues from a saved state. ``callback(entry, model)``, when given, is called
+    after each target update (the model in eval mode), e.g. to keep embeddings for a figure; it
+    must not change the model.
     """
     ckpt = ckpt or NoCheckpoint()
     if (done := ckpt.done("dec")) is not None:
@@ -110,6 +112,9 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
                 if y is not None and metrics_fn is not None:
                     entry.update(metrics_fn(y, labels.cpu().numpy()))
                 history.append(entry)
+                if callback is not None:
+                    with torch.no_grad():
+                        callback(entry, model)
                 bar.set_postfix(changed=f"{changed:.4f}", **{k: f"{entry[k]:.3f}" for k in ("acc", "nmi") if k in entry})
                 running.zero_()
                 if not torch.isfinite(q).all():

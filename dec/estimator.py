@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import os
 import time
 import warnings
 from pathlib import Path
@@ -51,8 +52,10 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         Shape of each row as an image. Needed by the affine augmentation of the ``quick``
         profile; without it augmentation is skipped (with a warning), as for tabular data.
     cache_dir : str or Path, optional
-        Folder for pretrained autoencoders, keyed by configuration, seed and data; a later fit
-        with the same key loads the weights instead of pretraining again.
+        Folder for pretrained autoencoders and DEC results, keyed by configuration, seed and
+        data (and, for the DEC stage, k and the labels passed to ``fit``); a later fit with the
+        same key loads the stored result of that earlier run instead of computing it again
+        (``ae_cache_hit_``, ``dec_cache_hit_``). The thread count is not part of the key.
     verbose : bool, default False
         Show progress bars.
     checkpoint : str or Path, optional
@@ -66,8 +69,9 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     labels_, cluster_centers_ (in the embedding), n_iter_ (DEC iterations), converged_,
     kmeans_labels_ (k-means on the pretrained embedding, the "AE + k-means" baseline),
-    history_ (one dict per target update, with the cluster sizes), times_ (seconds per phase of
-    this process), scale_ (input factor), config_ (the resolved :class:`Config`), device_,
+    history_ (one dict per target update, with the cluster sizes; its ``time_s`` are those of the
+    run that trained it), times_ (seconds per phase spent by this process: small on a cache
+    hit), ae_cache_hit_ / dec_cache_hit_ (what came from ``cache_dir``), scale_ (input factor), config_ (the resolved :class:`Config`), device_,
     resumed_ (True when fit continued from a checkpoint).
     """
 
@@ -155,18 +159,22 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.autoencoder_ = ae
         self.times_ = {"pretrain": time.perf_counter() - t}
 
-        # 2. Centres: k-means with restarts on the embedding.
+        self._kmeans(Xt)
+        return self
+
+    def _kmeans(self, Xt):
+        """2. Centres: k-means with restarts on the embedding (the "AE + k-means" baseline)."""
         t = time.perf_counter()
         if (done := self._ckpt.done("kmeans")) is not None:
             self.kmeans_labels_, self.init_centers_ = done["labels"].numpy(), done["centers"].numpy()
         else:
-            z = in_chunks(ae.encoder, Xt).cpu().numpy()
-            km = KMeans(self.n_clusters, n_init=cfg.kmeans_n_init, random_state=seed).fit(z)
+            z = in_chunks(self.autoencoder_.encoder, Xt).cpu().numpy()
+            km = KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(z)
             self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
             self._ckpt.finish("kmeans", {"labels": torch.as_tensor(self.kmeans_labels_),
-                                         "centers": torch.as_tensor(self.init_centers_)}, ae.state_dict())
+                                         "centers": torch.as_tensor(self.init_centers_)},
+                              self.autoencoder_.state_dict())
         self.times_["kmeans"] = time.perf_counter() - t
-        return self
 
     def _open_checkpoint(self, X, cfg, seed, image_shape, resume):
         if self.checkpoint is None:
@@ -181,24 +189,57 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         metrics in ``history_`` (never for training). ``resume=True`` continues an interrupted
         run from ``checkpoint`` (a missing file starts from scratch)."""
         X = self._check_X(X, reset=True)
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != (len(X),):
-                raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
+        y = self._check_y(X, y)
         self.pretrain(X, resume=resume)
-        cfg, Xt = self.config_, self._to_device(X)
+        return self._fit_dec(X, y)
 
-        # 3. DEC: encoder and centres trained together on KL(P || Q). The encoder is a copy, so
-        # autoencoder_ stays the pretrained one. Re-seeded so that the result does not depend
-        # on whether the autoencoder came from the cache.
+    def fit_from(self, pretrained, X, y=None):
+        """Stages 2-3 only, on ``X``, with the autoencoder (and input scale) of ``pretrained``,
+        a DEC that was fitted or pretrained before: k-means on the embedding, then DEC, with
+        this estimator's ``n_clusters``, ``config`` (its clustering fields) and seed. For
+        experiments that cluster the data a network was pretrained on with another k (Figure 6)
+        or a subset of it (Table 4) without pretraining again. ``pretrained`` is not changed."""
+        check_is_fitted(pretrained, "autoencoder_")
+        X = self._check_X(X, reset=True)
+        if X.shape[1] != pretrained.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features but the pretrained autoencoder takes "
+                             f"{pretrained.n_features_in_}")
+        y = self._check_y(X, y)
+        self.config_ = self._validate_params(len(X))
+        self.device_, self.scale_ = pretrained.device_, pretrained.scale_
+        self.seed_ = self._seed()
+        seed_everything(self.seed_)
+        self.autoencoder_ = pretrained.autoencoder_
+        self.pretrain_history_, self.ae_cache_hit_ = pretrained.pretrain_history_, pretrained.ae_cache_hit_
+        self._ckpt, self.resumed_, self.times_ = NoCheckpoint(), False, {"pretrain": 0.0}
+        self._kmeans(self._to_device(X))
+        return self._fit_dec(X, y)
+
+    def _check_y(self, X, y):
+        if y is None:
+            return None
+        y = np.asarray(y)
+        if y.shape != (len(X),):
+            raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
+        return y
+
+    def _fit_dec(self, X, y):
+        """3. DEC: encoder and centres trained together on KL(P || Q). The encoder is a copy, so
+        autoencoder_ stays the pretrained one. Re-seeded so that the result does not depend on
+        whether the autoencoder came from the cache."""
+        cfg, Xt = self.config_, self._to_device(X)
         t = time.perf_counter()
         generator = seed_everything(self.seed_)
         centers = torch.as_tensor(self.init_centers_, device=self.device_)
         self.model_ = DECModel(copy.deepcopy(self.autoencoder_.encoder), centers, cfg.alpha)
-        metrics_fn = evaluate if y is not None else None
-        self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
-            self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn,
-            ckpt=self._ckpt)
+        path = self._dec_cache_path(X, y)
+        self.dec_cache_hit_ = self._load_dec(path)
+        if not self.dec_cache_hit_:
+            metrics_fn = evaluate if y is not None else None
+            self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
+                self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn,
+                ckpt=self._ckpt)
+            self._save_dec(path)
         self.times_["dec"] = time.perf_counter() - t
         self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
         self._warn_empty_clusters()
@@ -251,11 +292,47 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                            ckpt=self._ckpt)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # per process: parallel chapters may write the same key
             torch.save({"version": __version__, "key": key, "state_dict": ae.state_dict(),
                         "history": history}, tmp)
             tmp.replace(path)  # atomic: a killed run never leaves half a file under the real name
         return history, False
+
+    def _dec_cache_path(self, X, y):
+        """Where the result of the DEC stage is cached: keyed by everything it depends on
+        (configuration, data, labels passed for the history, k, seed, device type)."""
+        if self.cache_dir is None:
+            return None
+        weights = hashlib.sha256()  # the pretrained network (from pretrain() or fit_from())
+        for name, tensor in sorted(self.autoencoder_.state_dict().items()):
+            weights.update(name.encode() + tensor.detach().cpu().numpy().tobytes())
+        key = run_key(version=__version__, config=self.config_.to_dict(), n_clusters=int(self.n_clusters),
+                      autoencoder=weights.hexdigest(), scale=self.scale_,
+                      data=hashlib.sha256(X.tobytes()).hexdigest(), shape=X.shape, seed=self.seed_,
+                      y=None if y is None else hashlib.sha256(np.ascontiguousarray(y).tobytes()).hexdigest(),
+                      image_shape=None if self.image_shape is None else [int(v) for v in self.image_shape], device=self.device_.type)
+        return Path(self.cache_dir) / f"dec-{key}.pt"
+
+    def _load_dec(self, path) -> bool:
+        if path is None or not path.is_file():
+            return False
+        blob = torch.load(path, map_location=self.device_, weights_only=True)
+        if blob.get("version") != __version__:
+            return False
+        self.model_.load_state_dict(blob["model"])
+        self.model_.eval()
+        self.labels_, self.history_ = blob["labels"].numpy(), blob["history"]
+        self.n_iter_, self.converged_ = blob["n_iter"], blob["converged"]
+        return True
+
+    def _save_dec(self, path):
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # per process: parallel chapters may write the same key
+        torch.save({"version": __version__, "model": self.model_.state_dict(), "labels": torch.as_tensor(self.labels_),
+                    "history": self.history_, "n_iter": self.n_iter_, "converged": self.converged_}, tmp)
+        tmp.replace(path)
 
     # ---------------------------------------------------------------------------------------
     def predict_proba(self, X):

@@ -6,6 +6,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import subprocess
 from pathlib import Path
 
@@ -54,6 +55,16 @@ def write_record(record: dict, path) -> Path:
     tmp.write_text(json.dumps(record, indent=2, sort_keys=False, default=_jsonable) + "\n")
     tmp.replace(path)
     return path
+
+
+def write_run(folder, experiment: str, key: dict, metrics: dict, device=None, **extra) -> Path:
+    """One ledger record for one run: the ``experiment``, the ``key`` fields that identify the
+    run (dataset, profile, method, setting, seed, ...), its ``metrics``, ``extra`` fields and the
+    provenance. The file is named after experiment and key, so rerunning the same run replaces
+    its record instead of adding a second one."""
+    record = {"experiment": experiment, **key, "metrics": metrics, **extra, "provenance": provenance(device)}
+    name = re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-".join([experiment, *(str(v) for v in key.values())]))
+    return write_record(record, Path(folder) / f"{name}.json")
 
 
 def read_records(folder) -> list[dict]:

@@ -103,3 +103,28 @@ def test_loss_and_gradients_stay_finite_far_away_and_with_duplicates(scale):
     for t in (q, p, loss, gz, gmu):
         assert torch.isfinite(t).all()
     torch.testing.assert_close(p.sum(1), torch.ones(45))
+
+
+def test_train_dec_callback_sees_every_target_update_and_changes_nothing():
+    from torch import nn
+
+    from dec.clustering import DECModel, train_dec
+    from dec.config import Config
+    from dec.utils import seed_everything
+
+    X = rand(200, 6, seed=3).float()
+    cfg = Config.from_profile("quick", dec_batch_size=32, update_interval=5, max_iter=40, tol=0.0)
+
+    def run(callback):
+        torch.manual_seed(0)
+        model = DECModel(nn.Linear(6, 3), X[:4, :3].clone(), cfg.alpha)
+        return model, train_dec(model, X, cfg, seed_everything(0), verbose=False, callback=callback)
+
+    seen = []
+    model, (labels, history, n_iter, _) = run(lambda entry, m: seen.append((entry["iter"], m.training,
+                                                                            m.encoder(X[:2]).clone())))
+    assert [s[0] for s in seen] == [h["iter"] for h in history] == list(range(0, 41, 5))
+    assert not any(s[1] for s in seen)  # eval mode during the callback
+    assert not torch.equal(seen[0][2], seen[-1][2])  # the encoder moved between updates
+    _, (labels2, *_) = run(None)
+    assert (labels == labels2).all()  # the callback did not change the run

@@ -58,10 +58,28 @@ def test_same_seed_same_labels_and_cache(digits, tmp_path):
     a = DEC(5, config=TINY, random_state=3, cache_dir=tmp_path).fit(X)
     b = DEC(5, config=TINY, random_state=3, cache_dir=tmp_path).fit(X)
     assert not a.ae_cache_hit_ and b.ae_cache_hit_
+    assert not a.dec_cache_hit_ and b.dec_cache_hit_
     np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))  # the cached weights, not only labels
+    assert (a.n_iter_, a.converged_) == (b.n_iter_, b.converged_)
+    assert [(h["iter"], h["changed"], h["sizes"]) for h in a.history_] == \
+           [(h["iter"], h["changed"], h["sizes"]) for h in b.history_]
     c = DEC(5, config=TINY, random_state=3).fit(X)  # no cache: the same computation
     np.testing.assert_array_equal(a.labels_, c.labels_)
-    assert list(tmp_path.glob("ae-*.pt"))
+    np.testing.assert_allclose(a.cluster_centers_, b.cluster_centers_)
+    assert list(tmp_path.glob("ae-*.pt")) and list(tmp_path.glob("dec-*.pt"))
+
+
+def test_dec_cache_key_covers_labels_k_and_config(digits, tmp_path):
+    X, y = digits.X[:300], digits.y[:300]
+    DEC(4, config=TINY, random_state=1, cache_dir=tmp_path).fit(X)
+    with_y = DEC(4, config=TINY, random_state=1, cache_dir=tmp_path).fit(X, y)
+    assert with_y.ae_cache_hit_ and not with_y.dec_cache_hit_  # history must gain the metrics
+    assert "acc" in with_y.history_[-1]
+    other_k = DEC(5, config=TINY, random_state=1, cache_dir=tmp_path).fit(X, y)
+    assert not other_k.dec_cache_hit_ and other_k.cluster_centers_.shape[0] == 5
+    other_cfg = DEC(4, config={**TINY, "update_interval": 7}, random_state=1, cache_dir=tmp_path).fit(X, y)
+    assert other_cfg.ae_cache_hit_ and not other_cfg.dec_cache_hit_
 
 
 def test_fit_predict_equals_labels(digits):
@@ -101,3 +119,29 @@ def test_dec_without_backprop_moves_only_the_centres(digits):
     for name, value in est.model_.encoder.state_dict().items():
         torch.testing.assert_close(value, pretrained[name], rtol=0, atol=0)
     assert not np.allclose(est.cluster_centers_, est.init_centers_)
+
+
+def test_fit_from_reuses_the_pretrained_network(digits, tmp_path):
+    X, y = digits.X[:300], digits.y[:300]
+    base = DEC(5, config=TINY, random_state=2).fit(X)
+    labels_before = base.labels_.copy()
+    same = DEC(5, config=TINY, random_state=2).fit_from(base, X)  # fit = pretrain + fit_from
+    np.testing.assert_array_equal(same.labels_, base.labels_)
+    np.testing.assert_array_equal(same.kmeans_labels_, base.kmeans_labels_)
+    sub = DEC(3, config=TINY, random_state=2, cache_dir=tmp_path).fit_from(base, X[:120], y[:120])
+    assert sub.autoencoder_ is base.autoencoder_ and sub.scale_ == base.scale_
+    assert sub.labels_.shape == (120,) and sub.cluster_centers_.shape == (3, 5) and "acc" in sub.history_[-1]
+    np.testing.assert_array_equal(base.labels_, labels_before)  # the pretrained model is untouched
+    again = DEC(3, config=TINY, random_state=2, cache_dir=tmp_path).fit_from(base, X[:120], y[:120])
+    assert again.dec_cache_hit_ and not sub.dec_cache_hit_
+    np.testing.assert_array_equal(again.labels_, sub.labels_)
+
+
+def test_fit_from_refuses_unfitted_or_mismatched_input(digits):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        DEC(3, config=TINY).fit_from(DEC(3), digits.X[:50])
+    base = DEC(3, config=TINY, random_state=0).pretrain(digits.X[:100])
+    with pytest.raises(ValueError, match="features"):
+        DEC(3, config=TINY).fit_from(base, digits.X[:50, :10])

@@ -69,23 +69,24 @@ def ledger_rows(folder: Path) -> tuple[list[str], list[str]]:
     for path in sorted(folder.glob("**/*.json")):
         rec = json.loads(path.read_text())
         prov, m = rec.get("provenance", {}), rec.get("metrics", {})
-        key = (rec.get("experiment"), rec.get("dataset"), rec.get("profile"),
-               json.dumps(rec.get("overrides") or {}, sort_keys=True), (prov.get("git_commit") or "?")[:7],
-               f"{prov.get('device')}, {prov.get('torch_threads')} thr.")
+        setting = {k: rec[k] for k in ("features", "update_interval", "r_min", "k", "max_iter") if k in rec}
+        key = (rec.get("experiment"), rec.get("dataset"), rec.get("profile"), rec.get("method") or "DEC",
+               ", ".join(f"{k} {v}" for k, v in {**setting, **(rec.get("overrides") or {})}.items()),
+               (prov.get("git_commit") or "?")[:7], f"{prov.get('device')}, {prov.get('torch_threads')} thr.")
         groups[key].append(rec)
         versions = prov.get("versions", {})
-        files.append(f"| `{path.relative_to(ROOT)}` | {rec.get('seed')} | {m.get('acc', float('nan')):.4f} | "
+        files.append(f"| `{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}` | {rec.get('seed')} | {m.get('acc', float('nan')):.4f} | "
                      f"`{(prov.get('git_commit') or '?')[:12]}` | {prov.get('timestamp', '?')} | "
                      f"{prov.get('device')}{' (' + prov['gpu'] + ')' if prov.get('gpu') else ''}, "
                      f"{prov.get('torch_threads')} threads | torch {versions.get('torch')}, "
                      f"scikit-learn {versions.get('scikit-learn')} |")
     summary = []
-    for (exp, ds, profile, overrides, commit, device), recs in sorted(groups.items(),
-                                                                       key=lambda kv: [str(k) for k in kv[0]]):
+    for (exp, ds, profile, method, setting, commit, device), recs in sorted(groups.items(),
+                                                                            key=lambda kv: [str(k) for k in kv[0]]):
         accs = [r["metrics"]["acc"] for r in recs if "acc" in r.get("metrics", {})]
         spread = (f"{statistics.mean(accs):.4f} ± {statistics.stdev(accs):.4f} "
                   f"[{min(accs):.4f}, {max(accs):.4f}]" if len(accs) > 1 else f"{accs[0]:.4f}" if accs else "")
-        summary.append(f"| {exp} | {ds} | {profile} | {overrides if overrides != '{}' else ''} | `{commit}` | "
+        summary.append(f"| {exp} | {ds} | {profile} | {method} | {setting} | `{commit}` | "
                        f"{device} | {sorted(r['seed'] for r in recs)} | {spread} |")
     return summary, files
 
@@ -119,12 +120,13 @@ def main(argv=None):
         "",
         "## Results ledger",
         "",
-        "Records committed under `results/` (one JSON file per run). ACC is DEC's clustering "
-        "accuracy; mean ± sd [min, max] over the seeds listed.",
+        "Records committed under `results/` (one JSON file per run), grouped by experiment, method "
+        "and setting. ACC is the method's clustering accuracy; mean ± sd [min, max] over the seeds "
+        "listed.",
         "",
-        "| experiment | dataset | profile | overrides | commit | device | seeds | DEC ACC |",
-        "|---|---|---|---|---|---|---|---|",
-        *(summary or ["| (no records) | | | | | | | |"]),
+        "| experiment | dataset | profile | method | setting | commit | device | seeds | ACC |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *(summary or ["| (no records) | | | | | | | | |"]),
         "",
         "Provenance of each record:",
         "",

@@ -1,0 +1,31 @@
+"""The results ledger: one JSON record per run, with provenance; reruns replace, seeds add up."""
+
+import json
+
+from dec.results import latest_per_key, read_records, spread, write_run
+
+
+def test_write_run_names_the_file_after_the_key_and_reruns_replace(tmp_path):
+    key = {"dataset": "digits", "profile": "quick", "method": "AE + k-means", "r_min": 0.1, "seed": 0}
+    path = write_run(tmp_path, "table4", key, {"acc": 0.5}, device="cpu", dec_iters=3)
+    assert path.name == "table4-digits-quick-AE_k-means-0.1-0.json"
+    rec = json.loads(path.read_text())
+    assert rec["experiment"] == "table4" and rec["r_min"] == 0.1 and rec["metrics"] == {"acc": 0.5}
+    assert rec["dec_iters"] == 3 and rec["provenance"]["device"] == "cpu"
+    assert {"timestamp", "git_commit", "versions"} <= set(rec["provenance"])
+    write_run(tmp_path, "table4", key, {"acc": 0.6})  # the same run again: replaced, not added
+    write_run(tmp_path, "table4", {**key, "seed": 1}, {"acc": 0.8})
+    records = read_records(tmp_path)
+    assert sorted(r["metrics"]["acc"] for r in records) == [0.6, 0.8]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_latest_per_key_and_spread():
+    recs = [{"seed": 0, "v": 1, "provenance": {"timestamp": "2026-01-01T00:00:00+00:00"}},
+            {"seed": 0, "v": 2, "provenance": {"timestamp": "2026-01-02T00:00:00+00:00"}},
+            {"seed": 1, "v": 4, "provenance": {"timestamp": "2026-01-01T00:00:00+00:00"}}]
+    latest = latest_per_key(recs, lambda r: r["seed"])
+    assert sorted(r["v"] for r in latest) == [2, 4]
+    s = spread(r["v"] for r in latest)
+    assert (s["mean"], s["min"], s["max"], s["n"]) == (3, 2, 4, 2) and abs(s["sd"] - 2 ** 0.5) < 1e-12
+    assert spread([5.0])["sd"] == 0.0
