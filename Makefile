@@ -64,7 +64,8 @@ pytest: install
 notebooks: install-book
 	$(PY) tools/run_chapters.py --jobs $(NB_JOBS) -p profile $(NB_PROFILE) -p dataset $(NB_DATASET) \
 	  -p data_dir $(DATA_DIR) -p seed $(NB_SEED) -p device $(NB_DEVICE) \
-	  -p results_dir $(abspath results/experiments) -p figures_dir $(abspath _build/figures) $(NB_ARGS)
+	  -p results_dir $(abspath results/experiments) -p figures_dir $(abspath _build/figures) \
+	  -p benchmarks_dir $(abspath results/benchmarks) $(NB_ARGS)
 
 # Re-execute every executed chapter: each cell must run, and the cells tagged nbval-check-output
 # (the final metrics) must print the same as in the papermill run (determinism).

@@ -76,8 +76,17 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
     if (done := ckpt.done("dec")) is not None:
         model.load_state_dict(done["model"])
         return done["labels"].numpy(), done["history"], done["iter"], done["converged"]
-    if not cfg.update_encoder:  # "DEC w/o backprop" (Table 2): the embedding stays fixed
+    frozen = not cfg.update_encoder  # "DEC w/o backprop" (Table 2): only the centres move
+    if frozen:
         model.encoder.requires_grad_(False)
+        Z = in_chunks(model.encoder, X)  # the embedding is fixed, so it is computed once
+
+    def assign(rows=None):
+        """Eq. (1) for the given rows of X (all of them when None)."""
+        if frozen:
+            return soft_assignment(Z if rows is None else Z[rows], model.centers, model.alpha)
+        return in_chunks(model, X) if rows is None else model(X[rows])
+
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
     batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)
@@ -101,7 +110,8 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
         while True:
             if it % cfg.update_interval == 0 or it == cfg.max_iter:
                 model.eval()
-                q = in_chunks(model, X)
+                with torch.no_grad():
+                    q = assign()
                 p = target_distribution(q)  # held fixed until the next update
                 labels = q.argmax(dim=1)
                 changed = 1.0 if prev is None else float((labels != prev).float().mean())
@@ -128,7 +138,7 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
                 prev = labels
                 model.train()
             idx = next(batches)
-            loss = kl_divergence(p[idx], model(X[idx]))
+            loss = kl_divergence(p[idx], assign(idx))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -128,3 +128,28 @@ def test_train_dec_callback_sees_every_target_update_and_changes_nothing():
     assert not torch.equal(seen[0][2], seen[-1][2])  # the encoder moved between updates
     _, (labels2, *_) = run(None)
     assert (labels == labels2).all()  # the callback did not change the run
+
+
+def test_dec_without_backprop_equals_dec_on_the_fixed_embedding():
+    """update_encoder=False computes the embedding once; that must be the same run as DEC whose
+    "encoder" is the identity on that embedding (only the centres are parameters then)."""
+    from torch import nn
+
+    from dec.clustering import DECModel, train_dec
+    from dec.config import Config
+    from dec.utils import seed_everything
+
+    torch.manual_seed(0)
+    X = rand(300, 8, seed=5).float()
+    encoder = nn.Sequential(nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 3))
+    centers = rand(4, 3, seed=6).float()
+    cfg = Config.from_profile("quick", dec_batch_size=32, update_interval=7, max_iter=60, tol=0.0)
+    frozen = DECModel(encoder, centers, 1.0)
+    out = train_dec(frozen, X, Config(**{**cfg.to_dict(), "update_encoder": False}), seed_everything(1), verbose=False)
+    with torch.no_grad():
+        Z = encoder(X)
+    ref = DECModel(nn.Identity(), centers, 1.0)
+    out_ref = train_dec(ref, Z, cfg, seed_everything(1), verbose=False)
+    assert (out[0] == out_ref[0]).all() and out[2] == out_ref[2]
+    torch.testing.assert_close(frozen.centers, ref.centers)
+    assert not torch.allclose(frozen.centers, centers)  # the centres did move
