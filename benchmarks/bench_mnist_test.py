@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
+import re
 import resource
 import statistics
 import sys
@@ -145,8 +147,11 @@ def main(argv=None):
                    "converged": est.converged_, "config": est.config_.to_dict(),
                    "threads": torch.get_num_threads(), "flop_check": flops,
                    "provenance": provenance(est.device_), "history": est.history_}
-            name = f"{args.dataset}-{args.profile}-seed{seed}-{rec['provenance']['timestamp']}.json"
-            write_record(rec, f"{args.record_dir}/{name.replace(':', '')}")
+            # Settings and process id in the name: two runs ending in the same second (parallel
+            # lanes) must not overwrite each other's record.
+            setting = "".join(f"-{k}={v}" for k, v in sorted(overrides.items()))
+            name = f"{args.dataset}-{args.profile}{setting}-seed{seed}-{rec['provenance']['timestamp']}-{os.getpid()}.json"
+            write_record(rec, f"{args.record_dir}/{re.sub(r'[^A-Za-z0-9_.=+-]', '', name)}")
     for key in ("acc", "nmi", "ari", "kmeans_acc", "kmeans_nmi"):
         vals = [r[key] for r in rows]
         sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
