@@ -130,13 +130,15 @@ class Config:
 
     def pretrain_key(self, input_dim: int) -> str:
         """A short hash of everything that determines the pretrained autoencoder."""
-        keys = ["dims", "init", "init_std", "input_scaling", "pretrain", "layer_iters", "finetune_iters",
-                "dropout", "ae_batch_size", "ae_optimizer", "ae_lr", "ae_momentum", "ae_lr_step",
-                "ae_weight_decay", "augment", "augment_shift", "augment_rotate"]
-        d = {k: self.to_dict()[k] for k in keys}
+        d = {k: self.to_dict()[k] for k in PRETRAIN_FIELDS}
         d["input_dim"] = int(input_dim)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
+
+# The fields that decide the pretrained autoencoder (the rest configure k-means and DEC).
+PRETRAIN_FIELDS = ("dims", "init", "init_std", "input_scaling", "pretrain", "layer_iters", "finetune_iters",
+                   "dropout", "ae_batch_size", "ae_optimizer", "ae_lr", "ae_momentum", "ae_lr_step",
+                   "ae_weight_decay", "augment", "augment_shift", "augment_rotate")
 
 PAPER = {}  # the dataclass defaults are the paper's protocol
 

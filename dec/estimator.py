@@ -28,7 +28,7 @@ from . import __version__
 from .autoencoder import StackedAutoencoder, pretrain
 from .checkpoint import Checkpoint, NoCheckpoint, run_key
 from .clustering import DECModel, cluster_sizes, train_dec
-from .config import Config
+from .config import PRETRAIN_FIELDS, Config
 from .metrics import evaluate
 from .utils import in_chunks, resolve_device, seed_everything
 
@@ -205,7 +205,9 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"X has {X.shape[1]} features but the pretrained autoencoder takes "
                              f"{pretrained.n_features_in_}")
         y = self._check_y(X, y)
-        self.config_ = self._validate_params(len(X))
+        # The network is pretrained's, so config_ takes its pretraining fields (and stays true).
+        self.config_ = dataclasses.replace(self._validate_params(len(X)), **{
+            f: getattr(pretrained.config_, f) for f in PRETRAIN_FIELDS})
         self.device_, self.scale_ = pretrained.device_, pretrained.scale_
         self.seed_ = self._seed()
         seed_everything(self.seed_)

@@ -137,6 +137,16 @@ def test_fit_from_reuses_the_pretrained_network(digits, tmp_path):
     np.testing.assert_array_equal(again.labels_, sub.labels_)
 
 
+def test_fit_from_describes_the_network_it_used_and_saves(digits, tmp_path):
+    base = DEC(3, config=TINY, random_state=0).pretrain(digits.X[:150])
+    other = DEC(4, config={**TINY, "dims": (16, 2), "update_interval": 5}, random_state=0)
+    other.fit_from(base, digits.X[:150])
+    assert other.config_.dims == base.config_.dims and other.config_.update_interval == 5
+    other.save(tmp_path / "m.pt")  # the saved configuration rebuilds the network it holds
+    np.testing.assert_array_equal(DEC.load(tmp_path / "m.pt", device="cpu").predict(digits.X[:150]),
+                                  other.labels_)
+
+
 def test_fit_from_refuses_unfitted_or_mismatched_input(digits):
     from sklearn.exceptions import NotFittedError
 
