@@ -25,7 +25,7 @@ from torch.nn import functional as F
 
 from .checkpoint import NoCheckpoint, set_rng_state
 from .config import Config
-from .utils import fused, in_chunks, minibatches, progress
+from .utils import autocast, fused, in_chunks, maybe_compile, minibatches, progress
 
 
 class StackedAutoencoder(nn.Module):
@@ -115,6 +115,7 @@ def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=No
     if (done := ckpt.done(stage)) is not None:
         return done
     opt, sched = _optimizer(params, cfg)
+    forward = maybe_compile(model_fn, cfg.compile)
     batches = minibatches(len(X), cfg.ae_batch_size, generator, X.device)
     losses, running, start = [], torch.zeros((), device=X.device), 1
     if (cur := ckpt.current(stage)) is not None:  # resume inside this stage
@@ -136,7 +137,8 @@ def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=No
             x = X[next(batches)]
             if augment is not None:
                 x = augment(x)
-            loss = reconstruction_loss(model_fn(x), x)
+            with autocast(X.device, cfg.precision):
+                loss = reconstruction_loss(forward(x), x)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -15,7 +15,7 @@ from torch import nn
 
 from .checkpoint import NoCheckpoint, set_rng_state
 from .config import Config
-from .utils import fused, in_chunks, minibatches, progress
+from .utils import autocast, fused, in_chunks, maybe_compile, minibatches, progress
 
 
 def soft_assignment(z: torch.Tensor, centers: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
@@ -81,11 +81,16 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
         model.encoder.requires_grad_(False)
         Z = in_chunks(model.encoder, X)  # the embedding is fixed, so it is computed once
 
+    step_model = maybe_compile(model, cfg.compile)  # the training step (compiled when asked)
+
     def assign(rows=None):
         """Eq. (1) for the given rows of X (all of them when None)."""
-        if frozen:
-            return soft_assignment(Z if rows is None else Z[rows], model.centers, model.alpha)
-        return in_chunks(model, X) if rows is None else model(X[rows])
+        with autocast(X.device, cfg.precision):
+            if frozen:
+                q = soft_assignment(Z if rows is None else Z[rows], model.centers, model.alpha)
+            else:
+                q = in_chunks(model, X) if rows is None else step_model(X[rows])
+        return q.float()
 
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))

@@ -27,6 +27,8 @@ OPTIMIZERS = ("sgd", "adam")
 INPUT_SCALINGS = ("unit-power", "none")
 INITS = ("normal", "xavier", "kaiming")
 AUGMENTS = ("none", "affine")
+PRECISIONS = ("fp32", "tf32", "bf16")
+COMPILE_MODES = ("none", "default", "reduce-overhead")
 
 
 @dataclass
@@ -65,6 +67,10 @@ class Config:
     max_iter: int = 100_000  # hard cap on DEC iterations
     update_encoder: bool = True  # False: "DEC w/o backprop" (Table 2): only the centres move
 
+    # --- numerics and speed (they matter on a GPU; see dec.utils.autocast) ----------------------
+    precision: str = "fp32"  # "fp32" | "tf32": TensorFloat-32 matmuls (CUDA) | "bf16": autocast forward passes
+    compile: str = "none"  # "none" | "default" | "reduce-overhead" (CUDA graphs): torch.compile the model
+
     profile: str = field(default="custom", compare=False)
 
     # ------------------------------------------------------------------------------------------
@@ -91,6 +97,10 @@ class Config:
         if not 0 <= self.augment_shift < 1 or self.augment_rotate < 0:
             bad("augment_shift/augment_rotate", (self.augment_shift, self.augment_rotate),
                 "a shift fraction in [0, 1) and a rotation >= 0 degrees")
+        if self.precision not in PRECISIONS:
+            bad("precision", self.precision, f"one of {PRECISIONS}")
+        if self.compile not in COMPILE_MODES:
+            bad("compile", self.compile, f"one of {COMPILE_MODES}")
         if self.input_scaling not in INPUT_SCALINGS:
             bad("input_scaling", self.input_scaling, f"one of {INPUT_SCALINGS}")
         for name in ("layer_iters", "finetune_iters", "ae_lr_step"):
@@ -131,6 +141,8 @@ class Config:
     def pretrain_key(self, input_dim: int) -> str:
         """A short hash of everything that determines the pretrained autoencoder."""
         d = {k: self.to_dict()[k] for k in PRETRAIN_FIELDS}
+        if self.precision != "fp32":  # (so that keys of fp32 runs stay what they were)
+            d["precision"] = self.precision
         d["input_dim"] = int(input_dim)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -30,7 +30,7 @@ from .checkpoint import Checkpoint, NoCheckpoint, run_key
 from .clustering import DECModel, cluster_sizes, train_dec
 from .config import PRETRAIN_FIELDS, Config
 from .metrics import evaluate
-from .utils import in_chunks, resolve_device, seed_everything
+from .utils import in_chunks, matmul_precision, resolve_device, seed_everything
 
 
 class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -155,12 +155,18 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.resumed_ = self._ckpt.resumed
         t = time.perf_counter()
         ae = StackedAutoencoder(X.shape[1], cfg.dims, cfg.init, cfg.init_std).to(self.device_)
-        self.pretrain_history_, self.ae_cache_hit_ = self._pretrain(ae, Xt, cfg, seed, generator, image_shape)
-        self.autoencoder_ = ae
-        self.times_ = {"pretrain": time.perf_counter() - t}
-
-        self._kmeans(Xt)
+        with matmul_precision(cfg.precision):
+            self.pretrain_history_, self.ae_cache_hit_ = self._pretrain(ae, Xt, cfg, seed, generator, image_shape)
+            self._sync()
+            self.autoencoder_ = ae
+            self.times_ = {"pretrain": time.perf_counter() - t}
+            self._kmeans(Xt)
         return self
+
+    def _sync(self):
+        """Wait for the GPU, so that the phase times are the work's, not the launches'."""
+        if self.device_.type == "cuda":
+            torch.cuda.synchronize(self.device_)
 
     def _kmeans(self, Xt):
         """2. Centres: k-means with restarts on the embedding (the "AE + k-means" baseline)."""
@@ -214,7 +220,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.autoencoder_ = pretrained.autoencoder_
         self.pretrain_history_, self.ae_cache_hit_ = pretrained.pretrain_history_, pretrained.ae_cache_hit_
         self._ckpt, self.resumed_, self.times_ = NoCheckpoint(), False, {"pretrain": 0.0}
-        self._kmeans(self._to_device(X))
+        with matmul_precision(self.config_.precision):
+            self._kmeans(self._to_device(X))
         return self._fit_dec(X, y)
 
     def _check_y(self, X, y):
@@ -238,9 +245,10 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.dec_cache_hit_ = self._load_dec(path)
         if not self.dec_cache_hit_:
             metrics_fn = evaluate if y is not None else None
-            self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
-                self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn,
-                ckpt=self._ckpt)
+            with matmul_precision(cfg.precision):
+                self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
+                    self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn,
+                    ckpt=self._ckpt)
             self._save_dec(path)
         self.times_["dec"] = time.perf_counter() - t
         self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
@@ -341,7 +349,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """Soft assignments q (eq. 1) of new points to the learned clusters."""
         check_is_fitted(self, "model_")
         X = self._check_X(X, reset=False)
-        return in_chunks(self.model_, self._to_device(X)).cpu().numpy()
+        with matmul_precision(self.config_.precision):
+            return in_chunks(self.model_, self._to_device(X)).cpu().numpy()
 
     def predict(self, X):
         return self.predict_proba(X).argmax(axis=1)
@@ -350,14 +359,16 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """The embedding z = f_theta(x) of the trained DEC encoder."""
         check_is_fitted(self, "model_")
         X = self._check_X(X, reset=False)
-        return in_chunks(self.model_.encoder, self._to_device(X)).cpu().numpy()
+        with matmul_precision(self.config_.precision):
+            return in_chunks(self.model_.encoder, self._to_device(X)).cpu().numpy()
 
     def transform_pretrained(self, X):
         """The embedding of the *pretrained* autoencoder (before DEC), where "AE + k-means" and
         the other baselines of Table 3 cluster."""
         check_is_fitted(self, "autoencoder_")
         X = self._check_X(X, reset=False)
-        return in_chunks(self.autoencoder_.encoder, self._to_device(X)).cpu().numpy()
+        with matmul_precision(self.config_.precision):
+            return in_chunks(self.autoencoder_.encoder, self._to_device(X)).cpu().numpy()
 
     def fit_predict(self, X, y=None):
         return self.fit(X, y).labels_

@@ -12,7 +12,10 @@ from pathlib import Path
 
 
 def git_commit(cwd=None) -> str | None:
-    """The commit of the working tree (with '+dirty' when it has uncommitted changes), if any."""
+    """The commit of the working tree (with '+dirty' when it has uncommitted changes), if any;
+    where there is no git repository (a copy of the tree on another machine), ``$DEC_GIT_COMMIT``."""
+    if os.environ.get("DEC_GIT_COMMIT"):
+        return os.environ["DEC_GIT_COMMIT"]
     try:
         run = lambda *a: subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True,  # noqa: E731
                                         timeout=10, check=True).stdout.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
@@ -68,6 +69,35 @@ def fused(device) -> dict:
     whole update instead of ~10 per tensor (on a 2-core CPU the Adam step drops from ~20 % of an
     autoencoder iteration to a few %; benchmarks/README.md)."""
     return {"fused": True} if torch.device(device).type in ("cpu", "cuda") else {}
+
+
+def autocast(device, precision: str):
+    """Context for the *forward* passes (and losses) of training: with ``precision="bf16"``
+    matrix products run in bfloat16 (torch autocast; softmax, log and reductions stay float32),
+    otherwise nothing changes. Backward passes run outside it, as torch recommends."""
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
+@contextlib.contextmanager
+def matmul_precision(precision: str):
+    """Float32 matrix products in TensorFloat-32 on CUDA (``precision="tf32"``, torch's "high")
+    or in full float32 ("highest", the default otherwise) for the duration of the block; the
+    previous process-wide setting is restored afterwards. CPU matmuls are float32 either way."""
+    old = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("high" if precision == "tf32" else "highest")
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(old)
+
+
+def maybe_compile(fn, mode: str = "none"):
+    """``fn`` itself (mode "none"), or ``torch.compile(fn)`` with inductor's default mode
+    ("default": fused kernels) or "reduce-overhead" (also CUDA graphs: one launch per step).
+    Compilation happens on the first call and takes tens of seconds; it pays off on long runs."""
+    if mode == "none":
+        return fn
+    return torch.compile(fn, mode=None if mode == "default" else mode)
 
 
 def seed_everything(seed: int) -> torch.Generator:

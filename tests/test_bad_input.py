@@ -103,6 +103,8 @@ CASES = [
     ("tol out of range", fit(config={"tol": 2}), ValueError, "'tol' = 2 is invalid"),
     ("unknown pretraining protocol", fit(config={"pretrain": "greedy"}), ValueError, "'pretrain'"),
     ("dims with a zero width", fit(config={"dims": (8, 0)}), ValueError, "'dims'"),
+    ("unknown precision", fit(config={"precision": "fp16"}), ValueError, "'precision' = 'fp16' is invalid.*bf16"),
+    ("unknown compile mode", fit(config={"compile": "max"}), ValueError, "'compile' = 'max' is invalid"),
     ("image_shape vs features", fit(rng.rand(20, 5), config={"augment": "affine"}, image_shape=(2, 2)),
      ValueError, "does not match 5 features"),
     ("unknown device", fit(device="tpu"), ValueError, "unknown device|not supported"),

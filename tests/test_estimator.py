@@ -155,3 +155,14 @@ def test_fit_from_refuses_unfitted_or_mismatched_input(digits):
     base = DEC(3, config=TINY, random_state=0).pretrain(digits.X[:100])
     with pytest.raises(ValueError, match="features"):
         DEC(3, config=TINY).fit_from(base, digits.X[:50, :10])
+
+
+def test_bf16_precision_runs_end_to_end_and_is_recorded():
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(30, 6) + 4, rng.randn(30, 6) - 4]).astype(np.float32)
+    tiny = {"dims": (8, 2), "finetune_iters": 30, "ae_batch_size": 16, "dec_batch_size": 16,
+            "update_interval": 10, "max_iter": 30, "kmeans_n_init": 2, "augment": "none", "precision": "bf16"}
+    est = DEC(2, config=tiny, random_state=0, device="cpu").fit(X)
+    assert est.config_.precision == "bf16"
+    assert np.isfinite(est.cluster_centers_).all()
+    assert set(est.labels_[:30]).isdisjoint(est.labels_[30:])  # two blobs far apart: split exactly

@@ -22,3 +22,20 @@ def test_minibatches_cover_each_epoch_and_resume_exactly():
 def test_thread_choice_is_within_the_cores():
     assert 0 <= busy_cores(0.05) <= (os.cpu_count() or 1) + 0.01
     assert 1 <= choose_threads() <= len(os.sched_getaffinity(0))
+
+
+def test_matmul_precision_is_restored_and_autocast_only_for_bf16():
+    from dec.utils import autocast, matmul_precision
+
+    before = torch.get_float32_matmul_precision()
+    with matmul_precision("tf32"):
+        assert torch.get_float32_matmul_precision() == "high"
+    with matmul_precision("fp32"):
+        assert torch.get_float32_matmul_precision() == "highest"
+    assert torch.get_float32_matmul_precision() == before
+    lin = torch.nn.Linear(4, 3)
+    x = torch.randn(2, 4)
+    with autocast("cpu", "bf16"):
+        assert lin(x).dtype == torch.bfloat16
+    with autocast("cpu", "fp32"):
+        assert lin(x).dtype == torch.float32
