@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one prepared script for a lent GPU machine (one run, about 9 minutes; see benchmarks/README.md).
+# The one prepared script for a lent GPU machine (one run, at most about 9 minutes; see benchmarks/README.md).
 # Run from the repository root with the datasets in $DEC_DATA_DIR (mnist-test/, fashion-mnist/):
 #
 #   OUT=/tmp/gpu-out DEC_DATA_DIR=.data bash benchmarks/gpu_session.sh
@@ -58,11 +58,11 @@ timeout 60 $PY benchmarks/bench_step.py --device "$DEVICE" --precision fp32,tf32
   --steps $STEPS --matmul-n $MM --json "$REC/step-eager.json" 2>&1 | tee "$LOG/step-eager.log"
 
 stamp "phase 2: paper protocol, mnist-test, seed 0, alone"
-bench paper-mnist-test 200 --dataset mnist-test --profile paper --seeds 0
+bench paper-mnist-test 180 --dataset mnist-test --profile paper --seeds 0 --progress
 tail -n 12 "$LOG/paper-mnist-test.log"
 
 stamp "phase 3: Fashion-MNIST paper protocol beside the pretraining grid on mnist-test"
-bench paper-fashion 215 --dataset fashion-mnist --profile paper --seeds 0 &
+bench paper-fashion 215 --dataset fashion-mnist --profile paper --seeds 0 --progress &
 bench quick 215 --dataset mnist-test --profile quick --seeds 0-9 &
 bench ft10000 215 --dataset mnist-test --profile quick --seeds 0-9 --set finetune_iters=10000 &
 bench ft20000 215 --dataset mnist-test --profile quick --seeds 0-9 --set finetune_iters=20000 &
@@ -74,6 +74,6 @@ for f in paper-fashion quick ft10000 ft20000 bf16 tf32; do
 done
 
 stamp "phase 4: step time with torch.compile (fp32), alone"
-timeout 90 $PY benchmarks/bench_step.py --device "$DEVICE" --precision fp32 --compile default,reduce-overhead \
+timeout 60 $PY benchmarks/bench_step.py --device "$DEVICE" --precision fp32 --compile default,reduce-overhead \
   --steps $STEPS --matmul-n $MM --json "$REC/step-compile.json" 2>&1 | tee "$LOG/step-compile.log"
 stamp "done"
