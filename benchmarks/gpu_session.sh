@@ -59,7 +59,8 @@ timeout 60 $PY benchmarks/bench_step.py --device "$DEVICE" --precision fp32,tf32
 
 stamp "phase 2: paper protocol, mnist-test, seed 0, alone"
 bench paper-mnist-test 180 --dataset mnist-test --profile paper --seeds 0 --progress
-tail -n 12 "$LOG/paper-mnist-test.log"
+summary() { tr '\r' '\n' < "$LOG/$1.log" | grep -E "^seed|mean|peak|rc=|Error|error" | tail -n 18; }
+summary paper-mnist-test
 
 stamp "phase 3: Fashion-MNIST paper protocol beside the pretraining grid on mnist-test"
 bench paper-fashion 215 --dataset fashion-mnist --profile paper --seeds 0 --progress &
@@ -70,7 +71,7 @@ bench ft20000 215 --dataset mnist-test --profile quick --seeds 0-9 --set finetun
   bench tf32 105 --dataset mnist-test --profile quick --seeds 0-4 --set precision=tf32 ) &
 wait
 for f in paper-fashion quick ft10000 ft20000 bf16 tf32; do
-  echo "== $f"; grep -E "^seed|mean|rc=|Error|error" "$LOG/$f.log" | tail -n 16
+  echo "== $f"; summary $f
 done
 
 stamp "phase 4: step time with torch.compile (fp32), alone"
