@@ -2,7 +2,8 @@
 #   make main    the main job: execute every chapter on the built-in `digits` data and build the book
 #   make test    install what is needed into .venv, then run every test: pytest, all chapters
 #                executed by papermill (real MNIST test set when DATA_DIR has it), nbval, book -W -n
-#   make bench   the MNIST-test benchmark (needs the IDX files in $(DATA_DIR)/mnist-test)
+#   make bench   the MNIST-test benchmark (needs the IDX files in $(DATA_DIR)/mnist-test);
+#                BENCH_PROFILE=default for the library's default profile (~20 min per seed on 2 cores)
 #   make browser-test   open every page of the built book in headless Chromium (after make book)
 #   make student        exercise copies of the chapters (solution cells removed) in _build/student
 #   make reproduce      the paper's experiments (chapters 07-) at the paper protocol, for a GPU
@@ -16,6 +17,7 @@ TORCH    ?= torch==2.14.1 torchvision==0.29.1
 # Folder with one subfolder per dataset (mnist-test/t10k-images-idx3-ubyte.gz, ...).
 DATA_DIR ?= $(abspath ../shared/data)
 SEEDS    ?= 0
+BENCH_PROFILE ?= quick
 
 # Notebook parameters (papermill -p). `make test` switches NB_DATASET to mnist-test when found.
 NB_DATASET ?= digits
@@ -130,7 +132,7 @@ _build/_config-cdn.yml: _config.yml
 	  yaml.safe_dump(c, open('$@', 'w'), sort_keys=False)"
 
 bench: install
-	DEC_DATA_DIR=$(DATA_DIR) $(PY) benchmarks/bench_mnist_test.py --profile quick --seeds $(SEEDS)
+	DEC_DATA_DIR=$(DATA_DIR) $(PY) benchmarks/bench_mnist_test.py --profile $(BENCH_PROFILE) --seeds $(SEEDS)
 
 clean:
 	rm -rf runs _build book/chapters .pytest_cache

@@ -100,7 +100,7 @@ def flop_check(X, epochs=3):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", default="mnist-test")
-    ap.add_argument("--profile", default="quick")
+    ap.add_argument("--profile", default="default")
     ap.add_argument("--seeds", default="0", help="comma list or range a-b (inclusive), e.g. 0-9")
     ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE")
     ap.add_argument("--threads", default="auto",

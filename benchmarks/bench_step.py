@@ -91,7 +91,7 @@ def main(argv=None):
     for m in modes:
         if m not in COMPILE_MODES:
             raise SystemExit(f"--compile: {m!r} is not one of {COMPILE_MODES}")
-    out = {"provenance": provenance(device), "matmul_tflops": {}, "steps": []}
+    out = {"experiment": "step-time", "provenance": provenance(device), "matmul_tflops": {}, "steps": []}
     for p in precisions:
         out["matmul_tflops"][p] = matmul_tflops(device, p, args.matmul_n)
         print(f"matmul {args.matmul_n}^3 {p}: {out['matmul_tflops'][p]:.1f} TFLOP/s", flush=True)

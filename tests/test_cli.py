@@ -58,8 +58,24 @@ def test_help_and_config():
     r = run("config", "--profile", "paper")
     cfg = json.loads(r.stdout)
     assert cfg["pretrain"] == "layerwise" and cfg["layer_iters"] == 50000 and cfg["update_interval"] == 160
+    # Without --profile: the library's default, quick's recipe pretrained 10,000 iterations.
+    default, quick = (json.loads(run("config", *a).stdout) for a in ([], ["--profile", "quick"]))
+    assert default["profile"] == "default" and default["finetune_iters"] == 10_000
+    assert {k: v for k, v in default.items() if k not in ("profile", "finetune_iters")} == \
+        {k: v for k, v in quick.items() if k not in ("profile", "finetune_iters")}
 
 
 def test_parse_overrides_types():
     assert parse_overrides(["dims=500,500,2000,10", "ae_lr=1e-3", "pretrain=layerwise"]) == {
         "dims": (500, 500, 2000, 10), "ae_lr": 1e-3, "pretrain": "layerwise"}
+
+
+def test_matching_profile_names_what_a_record_ran():
+    from dec.config import Config, matching_profile
+
+    as_quick = Config.from_profile("quick", finetune_iters=10_000).to_dict()
+    assert matching_profile(as_quick) == "default"
+    assert matching_profile(Config.from_profile("paper").to_dict()) == "paper"
+    assert matching_profile(Config.from_profile("quick", dec_lr=0.5).to_dict()) is None
+    old = {k: v for k, v in Config.from_profile("quick").to_dict().items() if k not in ("precision", "compile")}
+    assert matching_profile(old) == "quick"  # records written before a field existed

@@ -73,7 +73,8 @@ def ledger_rows(folder: Path) -> tuple[list[str], list[str]]:
         key = (rec.get("experiment"), rec.get("dataset"), rec.get("profile"), rec.get("method") or "DEC",
                ", ".join(f"{k} {v}" for k, v in {**setting, **(rec.get("overrides") or {})}.items()),
                (prov.get("git_commit") or "?")[:7], f"{prov.get('device')}, {prov.get('torch_threads')} thr.")
-        groups[key].append(rec)
+        if "metrics" in rec and "seed" in rec:  # (step-time measurements are listed, not grouped)
+            groups[key].append(rec)
         versions = prov.get("versions", {})
         files.append(f"| `{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}` | {rec.get('seed')} | {m.get('acc', float('nan')):.4f} | "
                      f"`{(prov.get('git_commit') or '?')[:12]}` | {prov.get('timestamp', '?')} | "
