@@ -3,7 +3,7 @@
 #   make test    install what is needed into .venv, then run every test: pytest, all chapters
 #                executed by papermill (real MNIST test set when DATA_DIR has it), nbval, book -W -n
 #   make bench   the MNIST-test benchmark (needs the IDX files in $(DATA_DIR)/mnist-test);
-#                BENCH_PROFILE=default for the library's default profile (~20 min per seed on 2 cores)
+#                BENCH_PROFILE=default for the library's default profile (22-23 min per seed measured at 1 thread)
 #   make browser-test   open every page of the built book in headless Chromium (after make book)
 #   make student        exercise copies of the chapters (solution cells removed) in _build/student
 #   make reproduce      the paper's experiments (chapters 07-) at the paper protocol, for a GPU

@@ -83,6 +83,9 @@ def main(argv=None):
     ap.add_argument("--matmul-n", type=int, default=4096, help="side of the square matmul that sets the rates")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
+    for name in ("steps", "repeats", "matmul_n"):
+        if getattr(args, name) < 1:
+            raise SystemExit(f"--{name.replace('_', '-')}: expected a positive integer, got {getattr(args, name)}")
     device = resolve_device(args.device)
     precisions, modes = args.precision.split(","), args.compile.split(",")
     for p in precisions:
