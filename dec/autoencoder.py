@@ -82,8 +82,20 @@ def random_affine(x, image_shape, max_shift=0.1, max_rotate=10.0):
     cos, sin = torch.cos(angle), torch.sin(angle)
     theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
                          torch.stack([sin, cos, shift[:, 1]], 1)], 1)
-    grid = F.affine_grid(theta, (n, 1, h, w), align_corners=False)
-    return F.grid_sample(x.view(n, 1, h, w), grid, align_corners=False).view(n, -1)
+    return F.grid_sample(x.view(n, 1, h, w), affine_grid(theta, h, w), align_corners=False).view(n, -1)
+
+
+def affine_grid(theta, h, w):
+    """``F.affine_grid(theta, (n, 1, h, w), align_corners=False)`` as one matrix product: the
+    (n, 2, 3) transforms times the h*w pixel centres in homogeneous coordinates. torch's version
+    runs n tiny batched products; with this one the augmentation of 256 MNIST images takes 1.1
+    instead of 3.8 ms on the 2-core CPU (2 threads; benchmarks/README.md), 8 s of quick's 3,000
+    pretraining iterations."""
+    n = theta.shape[0]
+    ys = (torch.arange(h, device=theta.device) * 2 + 1) / h - 1  # pixel centres in [-1, 1]
+    xs = (torch.arange(w, device=theta.device) * 2 + 1) / w - 1
+    centres = torch.stack([xs.repeat(h), ys.repeat_interleave(w), torch.ones(h * w, device=theta.device)], 1)
+    return (theta.reshape(n * 2, 3) @ centres.T).view(n, 2, h, w).permute(0, 2, 3, 1)
 
 
 def _augmenter(cfg: Config, image_shape):

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import hashlib
@@ -30,7 +31,7 @@ from .checkpoint import Checkpoint, NoCheckpoint, run_key
 from .clustering import DECModel, cluster_sizes, train_dec
 from .config import PRETRAIN_FIELDS, Config
 from .metrics import evaluate
-from .utils import in_chunks, matmul_precision, resolve_device, seed_everything
+from .utils import autocast, in_chunks, matmul_precision, resolve_device, seed_everything
 
 
 class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -347,12 +348,19 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         tmp.replace(path)
 
     # ---------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _inference(self):
+        """The precision the model was trained in (``config.precision``), so that ``predict`` on
+        the training data gives ``labels_``: TF32 products, or bfloat16 autocast."""
+        with matmul_precision(self.config_.precision), autocast(self.device_, self.config_.precision):
+            yield
+
     def predict_proba(self, X):
         """Soft assignments q (eq. 1) of new points to the learned clusters."""
         check_is_fitted(self, "model_")
         X = self._check_X(X, reset=False)
-        with matmul_precision(self.config_.precision):
-            return in_chunks(self.model_, self._to_device(X)).cpu().numpy()
+        with self._inference():
+            return in_chunks(self.model_, self._to_device(X)).float().cpu().numpy()
 
     def predict(self, X):
         return self.predict_proba(X).argmax(axis=1)
@@ -361,16 +369,16 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """The embedding z = f_theta(x) of the trained DEC encoder."""
         check_is_fitted(self, "model_")
         X = self._check_X(X, reset=False)
-        with matmul_precision(self.config_.precision):
-            return in_chunks(self.model_.encoder, self._to_device(X)).cpu().numpy()
+        with self._inference():
+            return in_chunks(self.model_.encoder, self._to_device(X)).float().cpu().numpy()
 
     def transform_pretrained(self, X):
         """The embedding of the *pretrained* autoencoder (before DEC), where "AE + k-means" and
         the other baselines of Table 3 cluster."""
         check_is_fitted(self, "autoencoder_")
         X = self._check_X(X, reset=False)
-        with matmul_precision(self.config_.precision):
-            return in_chunks(self.autoencoder_.encoder, self._to_device(X)).cpu().numpy()
+        with self._inference():
+            return in_chunks(self.autoencoder_.encoder, self._to_device(X)).float().cpu().numpy()
 
     def fit_predict(self, X, y=None):
         return self.fit(X, y).labels_

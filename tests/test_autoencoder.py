@@ -1,6 +1,7 @@
 import torch
+from torch.nn import functional as F
 
-from dec.autoencoder import StackedAutoencoder, pretrain, random_affine, reconstruction_loss
+from dec.autoencoder import StackedAutoencoder, affine_grid, pretrain, random_affine, reconstruction_loss
 from dec.config import Config
 from dec.utils import seed_everything
 
@@ -55,6 +56,14 @@ def test_layerwise_and_end_to_end_reduce_loss():
         assert after < 0.7 * before, (cfg.pretrain, before, after)
         assert ("layer1" in hist) == (cfg.pretrain == "layerwise")
         assert not ae.training
+
+
+def test_affine_grid_matches_torch():
+    g = torch.Generator().manual_seed(0)
+    theta = torch.randn(5, 2, 3, generator=g)
+    for h, w in [(28, 28), (8, 8), (6, 9)]:
+        torch.testing.assert_close(affine_grid(theta, h, w),
+                                   F.affine_grid(theta, (5, 1, h, w), align_corners=False), atol=1e-6, rtol=1e-6)
 
 
 def test_random_affine_keeps_shape_and_identity_at_zero():

@@ -166,3 +166,13 @@ def test_bf16_precision_runs_end_to_end_and_is_recorded():
     assert est.config_.precision == "bf16"
     assert np.isfinite(est.cluster_centers_).all()
     assert set(est.labels_[:30]).isdisjoint(est.labels_[30:])  # two blobs far apart: split exactly
+    # inference runs in the training precision (bf16 products), returned as float32
+    xt = torch.as_tensor(X * est.scale_)
+    with torch.no_grad():
+        q32 = est.model_(xt).numpy()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            q16 = est.model_(xt).float().numpy()
+    assert not np.array_equal(q16, q32)
+    np.testing.assert_array_equal(est.predict_proba(X), q16)
+    np.testing.assert_array_equal(est.predict(X), est.labels_)
+    assert est.transform(X).dtype == np.float32
