@@ -146,7 +146,7 @@ def build_parser():
     t.add_argument("--dataset", default="digits", choices=list(REGISTRY),
                    help="which data to cluster (default: digits, built in)")
     t.add_argument("--profile", default="default", choices=sorted(PROFILES),
-                   help="default: 22-23 min per run measured on a 2-core CPU (1 thread); quick: 272-305 s (2 threads); "
+                   help="default: 22-23 min per run measured on a 2-core CPU (1 thread); quick: 248-276 s (2 threads); "
                         "paper: the paper's protocol (hours on a CPU)")
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--n-clusters", type=int, default=None, help="k (default: number of classes)")

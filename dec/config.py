@@ -12,7 +12,7 @@ Named profiles:
   MNIST-test: mean ACC 0.894 / NMI 0.888 over 10 seeds (benchmarks/README.md); measured
   22-23 min per run on a 2-core CPU (1 thread each, two runs side by side), 35-85 s on an H200
   shared by 5-10 runs.
-* ``quick`` -- the same with 3,000 pretraining iterations: 272-305 s on a 2-core CPU (2 threads; lectures,
+* ``quick`` -- the same with 3,000 pretraining iterations: 248-276 s on a 2-core CPU (2 threads; lectures,
   CI); mean ACC 0.854 over 10 seeds.
 
 ``paper-e2e`` keeps the paper's clustering stage and schedule but replaces the layer-wise stage

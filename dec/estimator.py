@@ -44,7 +44,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     profile : {"default", "quick", "paper", "paper-e2e"}, default "default"
         Named set of hyper-parameters, see :mod:`dec.config`: "default" pretrains 10,000
         iterations (measured: 22-23 min on a 2-core CPU at 1 thread, under 90 s on an H200),
-        "quick" 3,000 (272-305 s on 2 cores).
+        "quick" 3,000 (248-276 s on 2 cores).
     config : dict, optional
         Overrides of individual :class:`dec.config.Config` fields, e.g. ``{"update_interval": 40}``.
     random_state : int, RandomState or None
