@@ -1,8 +1,8 @@
 """Benchmark: the DEC pipeline on a dataset (default: MNIST test set), per seed.
 
 Prints ACC / NMI / ARI of DEC and of AE + k-means, the final pretraining loss (label-free), wall
-time per phase, DEC iterations and peak RSS; writes one JSON record per seed (``--record-dir``, default results/benchmarks), then
-mean / sd / min / max over the seeds. ``--flop-check`` first times autoencoder epochs against the
+time per phase, DEC iterations and peak RSS; writes one JSON record per seed (``--record-dir``,
+default results/benchmarks), then mean / sd / min / max over the seeds. ``--flop-check`` first times autoencoder epochs against the
 floating-point bound measured on this machine in the same run, with the page faults per step
 (see ``flop_check``).
 Run with the data directory pointing at the IDX files, e.g.

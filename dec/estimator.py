@@ -177,7 +177,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         if (done := self._ckpt.done("kmeans")) is not None:
             self.kmeans_labels_, self.init_centers_ = done["labels"].numpy(), done["centers"].numpy()
         else:
-            z = in_chunks(self.autoencoder_.encoder, Xt).cpu().numpy()
+            with self._inference():  # the embedding transform_pretrained gives
+                z = in_chunks(self.autoencoder_.encoder, Xt).float().cpu().numpy()
             km = KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(z)
             self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
             self._ckpt.finish("kmeans", {"labels": torch.as_tensor(self.kmeans_labels_),

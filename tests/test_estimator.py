@@ -175,4 +175,5 @@ def test_bf16_precision_runs_end_to_end_and_is_recorded():
     assert not np.array_equal(q16, q32)
     np.testing.assert_array_equal(est.predict_proba(X), q16)
     np.testing.assert_array_equal(est.predict(X), est.labels_)
+    assert est.transform_pretrained(X).dtype == np.float32
     assert est.transform(X).dtype == np.float32
