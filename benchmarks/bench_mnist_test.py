@@ -53,6 +53,12 @@ def final_pretrain_loss(history: dict) -> float:
     return float(stage[-1][1])
 
 
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux: ru_maxrss in KiB), so in a run of
+    several seeds the figure of a seed includes the seeds before it and the flop check."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def matmul_gflops(n=2048, repeats=5) -> float:
     """Best float32 matrix-multiply rate of this machine at the current thread count."""
     a, b = torch.randn(n, n), torch.randn(n, n)
@@ -149,15 +155,17 @@ def main(argv=None):
         phase_times.append({**est.times_, "total": total})
         times = " ".join(f"{k} {v:.1f}s" for k, v in est.times_.items())
         ae_loss = final_pretrain_loss(est.pretrain_history_)
+        rss = peak_rss_mib()
         print(f"seed {seed}: DEC acc {m['acc']:.4f} nmi {m['nmi']:.4f} ari {m['ari']:.4f} | "
               f"AE+k-means acc {m['kmeans_acc']:.4f} nmi {m['kmeans_nmi']:.4f} | AE loss {ae_loss:.5f} | "
-              f"{times} total {total:.1f}s | DEC iters {est.n_iter_} converged {est.converged_}", flush=True)
+              f"{times} total {total:.1f}s | DEC iters {est.n_iter_} converged {est.converged_} | "
+              f"peak RSS {rss:.0f} MiB", flush=True)
         if not args.no_record:
             rec = {"experiment": "benchmark", "dataset": args.dataset, "n_samples": len(ds.X),
                    "profile": args.profile, "seed": seed, "overrides": overrides, "metrics": m,
                    "times_s": {**est.times_, "total": total, "load": load_s}, "dec_iters": est.n_iter_,
                    "converged": est.converged_, "pretrain_loss": ae_loss, "config": est.config_.to_dict(),
-                   "threads": torch.get_num_threads(), "flop_check": flops,
+                   "threads": torch.get_num_threads(), "flop_check": flops, "peak_rss_mib": rss,
                    "provenance": provenance(est.device_), "history": est.history_}
             # Settings and process id in the name: two runs ending in the same second (parallel
             # lanes) must not overwrite each other's record.
@@ -172,8 +180,7 @@ def main(argv=None):
     for key in phase_times[0]:
         vals = [t[key] for t in phase_times]
         print(f"{key + ' s':>10}: mean {statistics.mean(vals):.1f} min {min(vals):.1f} max {max(vals):.1f}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {rss:.0f} MiB")
+    print(f"peak RSS {peak_rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

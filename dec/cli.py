@@ -146,8 +146,8 @@ def build_parser():
     t.add_argument("--dataset", default="digits", choices=list(REGISTRY),
                    help="which data to cluster (default: digits, built in)")
     t.add_argument("--profile", default="default", choices=sorted(PROFILES),
-                   help="default: 22-23 min per run measured on a 2-core CPU (1 thread); quick: 248-276 s (2 threads); "
-                        "paper: the paper's protocol (hours on a CPU)")
+                   help="default: about 20-25 min per run on a 2-core CPU; quick: about 4-5 min; "
+                        "paper: the paper's protocol (hours on a CPU); measured times: README.md")
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--n-clusters", type=int, default=None, help="k (default: number of classes)")
     t.add_argument("--device", default="auto", help="auto (GPU if present), cpu, cuda, cuda:N")

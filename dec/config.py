@@ -9,11 +9,13 @@ Named profiles:
 * ``default`` (the estimator's) -- no layer-wise stage: 10,000 iterations of end-to-end
   pretraining with Adam on randomly shifted and rotated images (affine augmentation), then the
   same clustering stage as the paper (eq. 1-5, P over the whole dataset, tol stopping). On
-  MNIST-test: mean ACC 0.894 / NMI 0.888 over 10 seeds (benchmarks/README.md); measured
-  22-23 min per run on a 2-core CPU (1 thread each, two runs side by side), 35-85 s on an H200
-  shared by 5-10 runs.
-* ``quick`` -- the same with 3,000 pretraining iterations: 248-276 s on a 2-core CPU (2 threads; lectures,
-  CI); mean ACC 0.854 over 10 seeds.
+  MNIST-test: mean ACC 0.894 / NMI 0.888 over 10 seeds; about 20-25 min per run on a 2-core CPU,
+  1-2 min on a GPU.
+* ``quick`` -- the same with 3,000 pretraining iterations (lectures, CI): about 4-5 min on a 2-core
+  CPU; mean ACC 0.854 over 10 seeds.
+
+The measured accuracies and times, with their machines and seeds, are in one place: the profile
+table of README.md, with the records behind it in benchmarks/README.md.
 
 ``paper-e2e`` keeps the paper's clustering stage and schedule but replaces the layer-wise stage
 by end-to-end pretraining (the protocol of most later ports), so both can be compared.

@@ -1,0 +1,62 @@
+"""The benchmark script (benchmarks/bench_mnist_test.py) on the built-in digits, in a tiny setting:
+it writes one record per seed with the figures the accuracy/speed issue asks for."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_mnist_test.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_mnist_test", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_records_hold_metrics_times_loss_and_peak_memory(bench, tmp_path, capsys):
+    threads = torch.get_num_threads()
+    try:
+        bench.main(["--dataset", "digits", "--profile", "quick", "--seeds", "0,1", "--threads", "1",
+                    "--set", "finetune_iters=30", "--set", "max_iter=30", "--set", "kmeans_n_init=2",
+                    "--set", "dims=64,32,10",
+                    "--record-dir", str(tmp_path)])
+    finally:
+        torch.set_num_threads(threads)
+    out = capsys.readouterr().out
+    records = sorted((json.loads(p.read_text()) for p in tmp_path.glob("*.json")), key=lambda r: r["seed"])
+    assert [r["seed"] for r in records] == [0, 1]
+    for r in records:
+        assert r["dataset"] == "digits" and r["overrides"]["finetune_iters"] == 30 and r["threads"] == 1
+        assert 0 <= r["metrics"]["acc"] <= 1 and r["pretrain_loss"] > 0
+        assert {"pretrain", "kmeans", "dec", "total"} <= set(r["times_s"])
+        assert r["peak_rss_mib"] > 50  # torch alone is larger; 0 or KiB-as-MiB would be wrong
+        assert "finetune_iters=30" in next(tmp_path.glob(f"*seed{r['seed']}*")).name
+    assert records[1]["peak_rss_mib"] >= records[0]["peak_rss_mib"]  # the process peak so far
+    assert "acc: mean" in out and "peak RSS" in out
+
+
+def test_seed_lists_and_bad_input(bench):
+    assert bench.parse_seeds("0-3") == [0, 1, 2, 3] and bench.parse_seeds("5,1") == [5, 1]
+    with pytest.raises(SystemExit, match="expected a range"):
+        bench.parse_seeds("zero")
+    with pytest.raises(SystemExit, match="empty range"):
+        bench.parse_seeds("3-1")
+    with pytest.raises(SystemExit, match="--threads"):
+        bench.main(["--threads", "two"])
+
+
+def test_flop_count_of_the_paper_network(bench):
+    from dec.autoencoder import StackedAutoencoder
+
+    ae = StackedAutoencoder(784, (500, 500, 2000, 10), "xavier")
+    weights = 784 * 500 + 500 * 500 + 500 * 2000 + 2000 * 10  # one direction
+    # per weight and sample, in both directions: 2 flops forward, 2 for the weight gradient, 2 for
+    # the input gradient -- not of the first layer, whose input needs none (19.2 MFLOP; the issue
+    # says "about 20")
+    assert bench.ae_flops_per_sample(ae) == 2 * 6 * weights - 2 * 784 * 500 == 19_160_000
