@@ -138,7 +138,11 @@ def main(argv=None):
         raise SystemExit(f"--threads: expected 'auto' or a positive integer, got {args.threads!r}")
     torch.set_num_threads(threads)
     seeds = parse_seeds(args.seeds)
-    overrides = parse_overrides(args.overrides)
+    try:  # a bad profile or --set fails here, in one line, before the data is loaded
+        overrides = parse_overrides(args.overrides)
+        Config.from_profile(args.profile, **overrides)
+    except ValueError as e:
+        raise SystemExit(f"bench_mnist_test.py: {e}")
     t = time.perf_counter()
     ds = load_dataset(args.dataset, data_dir=args.data_dir, download=False)
     load_s = time.perf_counter() - t

@@ -19,15 +19,18 @@ def bench():
     return module
 
 
-def test_records_hold_metrics_times_loss_and_peak_memory(bench, tmp_path, capsys):
+@pytest.fixture(autouse=True)
+def keep_threads():
+    """main() sets torch's thread count for the whole process; give the other tests theirs back."""
     threads = torch.get_num_threads()
-    try:
-        bench.main(["--dataset", "digits", "--profile", "quick", "--seeds", "0,1", "--threads", "1",
-                    "--set", "finetune_iters=30", "--set", "max_iter=30", "--set", "kmeans_n_init=2",
-                    "--set", "dims=64,32,10",
-                    "--record-dir", str(tmp_path)])
-    finally:
-        torch.set_num_threads(threads)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_records_hold_metrics_times_loss_and_peak_memory(bench, tmp_path, capsys):
+    bench.main(["--dataset", "digits", "--profile", "quick", "--seeds", "0,1", "--threads", "1",
+                "--set", "finetune_iters=30", "--set", "max_iter=30", "--set", "kmeans_n_init=2",
+                "--set", "dims=64,32,10", "--record-dir", str(tmp_path)])
     out = capsys.readouterr().out
     records = sorted((json.loads(p.read_text()) for p in tmp_path.glob("*.json")), key=lambda r: r["seed"])
     assert [r["seed"] for r in records] == [0, 1]
@@ -35,7 +38,7 @@ def test_records_hold_metrics_times_loss_and_peak_memory(bench, tmp_path, capsys
         assert r["dataset"] == "digits" and r["overrides"]["finetune_iters"] == 30 and r["threads"] == 1
         assert 0 <= r["metrics"]["acc"] <= 1 and r["pretrain_loss"] > 0
         assert {"pretrain", "kmeans", "dec", "total"} <= set(r["times_s"])
-        assert r["peak_rss_mib"] > 50  # torch alone is larger; 0 or KiB-as-MiB would be wrong
+        assert 50 < r["peak_rss_mib"] < 16_384  # torch alone takes more than 50 MiB; KiB would be ~1e6
         assert "finetune_iters=30" in next(tmp_path.glob(f"*seed{r['seed']}*")).name
     assert records[1]["peak_rss_mib"] >= records[0]["peak_rss_mib"]  # the process peak so far
     assert "acc: mean" in out and "peak RSS" in out
@@ -49,6 +52,12 @@ def test_seed_lists_and_bad_input(bench):
         bench.parse_seeds("3-1")
     with pytest.raises(SystemExit, match="--threads"):
         bench.main(["--threads", "two"])
+    with pytest.raises(SystemExit, match="unknown profile 'fast'"):
+        bench.main(["--profile", "fast", "--threads", "1"])
+    with pytest.raises(SystemExit, match="'ae_lr' = -1 is invalid"):
+        bench.main(["--set", "ae_lr=-1", "--threads", "1"])
+    with pytest.raises(SystemExit, match="unknown config field 'lr'"):
+        bench.main(["--set", "lr=0.1", "--threads", "1"])
 
 
 def test_flop_count_of_the_paper_network(bench):
