@@ -43,8 +43,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         Number of clusters k (>= 2 and <= the number of samples).
     profile : {"default", "quick", "paper", "paper-e2e"}, default "default"
         Named set of hyper-parameters, see :mod:`dec.config`: "default" pretrains 10,000
-        iterations (about 20-25 min on a 2-core CPU, 1-2 min on a GPU), "quick" 3,000 (about
-        4-5 min on 2 cores); the measured times are in README.md.
+        iterations (about 20-25 min on a 2-core CPU, under 1.5 min on an H200), "quick"
+        3,000 (about 4-5 min on 2 cores); the measured times are in README.md.
     config : dict, optional
         Overrides of individual :class:`dec.config.Config` fields, e.g. ``{"update_interval": 40}``.
     random_state : int, RandomState or None
