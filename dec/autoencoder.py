@@ -117,9 +117,10 @@ def _optimizer(params, cfg: Config):
 
 
 def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=None, log_every=100,
-         ckpt=None, stage="finetune", weights_fn=None):
+         ckpt=None, stage="finetune", weights_fn=None, corrupt=None):
     """Minimise reconstruction_loss(model_fn(x), x) for n_iters minibatch iterations
-    (x augmented first when ``augment`` is given: the autoencoder reconstructs what it sees).
+    (x augmented first when ``augment`` is given: the autoencoder reconstructs what it sees;
+    with ``corrupt``, model_fn sees corrupt(x) and reconstructs x: a denoising autoencoder).
 
     With a :class:`dec.checkpoint.Checkpoint` ``ckpt``, the stage is skipped when it is done,
     continued where it stopped, and saved every ``ckpt.every`` iterations and on Ctrl-C."""
@@ -150,7 +151,7 @@ def _fit(model_fn, params, X, n_iters, cfg, generator, desc, verbose, augment=No
             if augment is not None:
                 x = augment(x)
             with autocast(X.device, cfg.precision):
-                loss = reconstruction_loss(forward(x), x)
+                loss = reconstruction_loss(forward(x if corrupt is None else corrupt(x)), x)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -202,10 +203,13 @@ def pretrain_layerwise(ae: StackedAutoencoder, X, cfg: Config, generator, verbos
 
 def pretrain_end_to_end(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,
                         ckpt=None):
-    """Train the whole deep autoencoder on reconstruction, no dropout."""
+    """Train the whole deep autoencoder on reconstruction: without dropout as in the paper, or,
+    with ``cfg.finetune_dropout`` = p > 0, as a denoising autoencoder (dropout p on its input)."""
+    p = cfg.finetune_dropout
+    corrupt = (lambda x: F.dropout(x, p, training=True)) if p > 0 else None
     return {"finetune": _fit(ae, list(ae.parameters()), X, cfg.finetune_iters, cfg, generator,
                              "autoencoder", verbose, augment=_augmenter(cfg, image_shape),
-                             ckpt=ckpt, stage="finetune", weights_fn=ae.state_dict)}
+                             ckpt=ckpt, stage="finetune", weights_fn=ae.state_dict, corrupt=corrupt)}
 
 
 def pretrain(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,

@@ -53,6 +53,8 @@ class Config:
     layer_iters: int = 50_000  # iterations per layer pair in the greedy stage
     finetune_iters: int = 100_000  # iterations of end-to-end training of the deep autoencoder
     dropout: float = 0.2  # denoising corruption in the greedy stage
+    finetune_dropout: float = 0.0  # denoising in the end-to-end stage: dropout on its input, the
+    #                                clean input as target (0 = the paper: fine-tuning without dropout)
     ae_batch_size: int = 256
     ae_optimizer: str = "sgd"  # "sgd" | "adam"
     ae_lr: float = 0.1
@@ -123,8 +125,9 @@ class Config:
                 bad(name, getattr(self, name), "a number > 0")
         if not isinstance(self.update_encoder, bool):
             bad("update_encoder", self.update_encoder, "True or False")
-        if not 0 <= self.dropout < 1:
-            bad("dropout", self.dropout, "a probability in [0, 1)")
+        for name in ("dropout", "finetune_dropout"):
+            if not 0 <= getattr(self, name) < 1:
+                bad(name, getattr(self, name), "a probability in [0, 1)")
         if not 0 <= self.tol <= 1:
             bad("tol", self.tol, "a fraction in [0, 1]")
         for name in ("ae_momentum", "dec_momentum", "ae_weight_decay"):
@@ -150,7 +153,9 @@ class Config:
     def pretrain_key(self, input_dim: int) -> str:
         """A short hash of everything that determines the pretrained autoencoder."""
         d = {k: self.to_dict()[k] for k in PRETRAIN_FIELDS}
-        if self.precision != "fp32":  # (so that keys of fp32 runs stay what they were)
+        if self.finetune_dropout == 0:  # fields added later enter the key only when used, so
+            del d["finetune_dropout"]   # that the keys of earlier runs stay what they were
+        if self.precision != "fp32":
             d["precision"] = self.precision
         d["input_dim"] = int(input_dim)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
@@ -158,7 +163,7 @@ class Config:
 
 # The fields that decide the pretrained autoencoder (the rest configure k-means and DEC).
 PRETRAIN_FIELDS = ("dims", "init", "init_std", "input_scaling", "pretrain", "layer_iters", "finetune_iters",
-                   "dropout", "ae_batch_size", "ae_optimizer", "ae_lr", "ae_momentum", "ae_lr_step",
+                   "dropout", "finetune_dropout", "ae_batch_size", "ae_optimizer", "ae_lr", "ae_momentum", "ae_lr_step",
                    "ae_weight_decay", "augment", "augment_shift", "augment_rotate")
 
 PAPER = {}  # the dataclass defaults are the paper's protocol

@@ -82,3 +82,33 @@ def test_divergence_is_reported_at_once():
     ae = StackedAutoencoder(20, cfg.dims, cfg.init, cfg.init_std)
     with pytest.raises(FloatingPointError, match="NaN/inf at iteration 100;"):
         pretrain(ae, X, cfg, g, verbose=False)
+
+
+def test_finetune_dropout_is_a_denoising_autoencoder():
+    """finetune_dropout=p: the network sees its input with dropout p, the loss compares its
+    output with the clean input; p=0 (the paper's fine-tuning) feeds the clean input."""
+    clean = torch.full((32, 20), 3.0)  # every row the same, so the minibatch is known
+    for p in (0.0, 0.5):
+        cfg = _tiny_cfg(pretrain="end-to-end", init="xavier", finetune_iters=1, ae_optimizer="adam",
+                        ae_lr=1e-3, finetune_dropout=p)
+        ae = StackedAutoencoder(20, cfg.dims, cfg.init)
+        seen = []
+        ae.register_forward_hook(lambda m, inp, out: seen.append((inp[0].clone(), out.detach().clone())))
+        hist = pretrain(ae, clean, cfg, seed_everything(0), verbose=False)
+        x, y = seen[0]
+        loss = hist["finetune"][0][1]
+        assert abs(loss - reconstruction_loss(y, clean).item()) < 1e-6
+        if p == 0:
+            assert torch.equal(x, clean)
+        else:  # about half dropped, the rest scaled by 1/(1-p)
+            assert 0.35 < (x == 0).float().mean() < 0.65
+            assert torch.equal(x[x != 0], torch.full_like(x[x != 0], 6.0))
+            assert abs(loss - reconstruction_loss(y, x).item()) > 1e-3
+
+
+def test_finetune_dropout_enters_the_cache_key_only_when_used():
+    quick = Config.from_profile("quick")
+    # the keys of runs made before the field existed (checkpoints on disk) stay valid
+    assert quick.pretrain_key(784) == "4937bcf9ace931a8"
+    assert Config().pretrain_key(784) == "5fee122c1d5ac080"
+    assert Config.from_profile("quick", finetune_dropout=0.2).pretrain_key(784) != quick.pretrain_key(784)

@@ -39,6 +39,7 @@ def test_train_end_to_end_writes_record_and_model(tmp_path):
     (["train", "--set", "bogus=1"], "unknown config field 'bogus'"),
     (["train", "--set", "update_interval"], "FIELD=VALUE"),
     (["train", "--set", "tol=5"], "'tol' = 5 is invalid"),
+    (["train", "--set", "finetune_dropout=1"], "'finetune_dropout' = 1.*probability"),
     (["train", "--device", "cuda:7"], "CUDA is not available|device"),
     (["train", "--dataset", "mnist", "--offline", "--data-dir", "/nonexistent"], "not found offline"),
 ])
