@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import hashlib
@@ -177,8 +176,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         if (done := self._ckpt.done("kmeans")) is not None:
             self.kmeans_labels_, self.init_centers_ = done["labels"].numpy(), done["centers"].numpy()
         else:
-            with self._inference():  # the embedding transform_pretrained gives
-                z = in_chunks(self.autoencoder_.encoder, Xt).float().cpu().numpy()
+            z = self._infer(self.autoencoder_.encoder, Xt)  # = transform_pretrained
             km = KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(z)
             self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
             self._ckpt.finish("kmeans", {"labels": torch.as_tensor(self.kmeans_labels_),
@@ -349,19 +347,18 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         tmp.replace(path)
 
     # ---------------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _inference(self):
-        """The precision the model was trained in (``config.precision``), so that ``predict`` on
-        the training data gives ``labels_``: TF32 products, or bfloat16 autocast."""
+    def _infer(self, module, Xt):
+        """``module`` on the scaled, on-device inputs ``Xt`` (in chunks), as a float32 array, in
+        the precision the model was trained in (``config.precision``: TF32 products, or bfloat16
+        autocast), so that ``predict`` on the training data gives ``labels_``."""
         with matmul_precision(self.config_.precision), autocast(self.device_, self.config_.precision):
-            yield
+            return in_chunks(module, Xt).float().cpu().numpy()
 
     def predict_proba(self, X):
         """Soft assignments q (eq. 1) of new points to the learned clusters."""
         check_is_fitted(self, "model_")
         X = self._check_X(X, reset=False)
-        with self._inference():
-            return in_chunks(self.model_, self._to_device(X)).float().cpu().numpy()
+        return self._infer(self.model_, self._to_device(X))
 
     def predict(self, X):
         return self.predict_proba(X).argmax(axis=1)
@@ -370,16 +367,14 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """The embedding z = f_theta(x) of the trained DEC encoder."""
         check_is_fitted(self, "model_")
         X = self._check_X(X, reset=False)
-        with self._inference():
-            return in_chunks(self.model_.encoder, self._to_device(X)).float().cpu().numpy()
+        return self._infer(self.model_.encoder, self._to_device(X))
 
     def transform_pretrained(self, X):
         """The embedding of the *pretrained* autoencoder (before DEC), where "AE + k-means" and
         the other baselines of Table 3 cluster."""
         check_is_fitted(self, "autoencoder_")
         X = self._check_X(X, reset=False)
-        with self._inference():
-            return in_chunks(self.autoencoder_.encoder, self._to_device(X)).float().cpu().numpy()
+        return self._infer(self.autoencoder_.encoder, self._to_device(X))
 
     def fit_predict(self, X, y=None):
         return self.fit(X, y).labels_
