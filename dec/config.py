@@ -170,7 +170,8 @@ PAPER = {}  # the dataclass defaults are the paper's protocol
 
 PROFILES: dict[str, dict] = {
     "paper": PAPER,
-    # N(0, 0.01) cannot start a deep network end to end (the signal vanishes), hence Glorot.
+    # With SGD, N(0, 0.01) cannot start a deep network end to end (the signal vanishes and the
+    # loss stays on a plateau), hence Glorot. (Adam does leave the plateau: benchmarks/README.md.)
     "paper-e2e": {**PAPER, "pretrain": "end-to-end", "init": "xavier"},
     # Not the paper's pretraining: end to end with Adam, Glorot init and random shifts/rotations
     # of the inputs (affine augmentation), which on MNIST-test lifts DEC from ~0.74 to ~0.83-0.87
