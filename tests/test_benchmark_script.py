@@ -69,3 +69,15 @@ def test_flop_count_of_the_paper_network(bench):
     # the input gradient -- not of the first layer, whose input needs none (19.2 MFLOP; the issue
     # says "about 20")
     assert bench.ae_flops_per_sample(ae) == 2 * 6 * weights - 2 * 784 * 500 == 19_160_000
+
+
+def test_flop_check_figures(bench, capsys):
+    torch.set_num_threads(1)
+    out = bench.flop_check(torch.rand(600, 64), epochs=1)  # 2 minibatches of 256, quick's network
+    assert out["samples_per_epoch"] == 512 and out["mflop_per_sample"] == pytest.approx(
+        bench.ae_flops_per_sample(bench.StackedAutoencoder(64, (500, 500, 2000, 10))) / 1e6)
+    assert out["ratio"] == pytest.approx(out["epoch_s"] / out["bound_s"])
+    assert out["bound_s"] == pytest.approx(out["mflop_per_sample"] * 1e6 * 512 / (out["matmul_gflops"] * 1e9))
+    assert out["products_alone_s"] > 0  # (how it compares with the bound is timing: not tested)
+    assert out["products_alone_ratio"] == pytest.approx(out["products_alone_s"] / out["bound_s"])
+    assert "ratio" in capsys.readouterr().out
