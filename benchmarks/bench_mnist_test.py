@@ -59,16 +59,21 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def matmul_gflops(n=2048, repeats=5) -> float:
-    """Best float32 matrix-multiply rate of this machine at the current thread count."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    a @ b  # warm-up
+def best_time_s(fn, repeats: int) -> float:
+    """Shortest of ``repeats`` timed calls of ``fn``, after one untimed warm-up call."""
+    fn()
     best = float("inf")
     for _ in range(repeats):
         t = time.perf_counter()
-        a @ b
+        fn()
         best = min(best, time.perf_counter() - t)
-    return 2 * n**3 / best / 1e9
+    return best
+
+
+def matmul_gflops(n=2048, repeats=5) -> float:
+    """Best float32 matrix-multiply rate of this machine at the current thread count."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return 2 * n**3 / best_time_s(lambda: a @ b, repeats) / 1e9
 
 
 def ae_flops_per_sample(ae: StackedAutoencoder) -> int:
@@ -90,14 +95,7 @@ def products_alone_s(ae: StackedAutoencoder, batch_size: int, repeats=20) -> flo
         x, g = torch.randn(batch_size, m.in_features), torch.randn(batch_size, m.out_features)
         w, b = m.weight.detach(), m.bias.detach()
         products = [lambda: torch.addmm(b, x, w.t()), lambda: g.t() @ x] + ([lambda: g @ w] if i else [])
-        for product in products:
-            product()  # warm-up
-            best = float("inf")
-            for _ in range(repeats):
-                t = time.perf_counter()
-                product()
-                best = min(best, time.perf_counter() - t)
-            total += best
+        total += sum(best_time_s(product, repeats) for product in products)
     return total
 
 
