@@ -80,4 +80,28 @@ def test_flop_check_figures(bench, capsys):
     assert out["bound_s"] == pytest.approx(out["mflop_per_sample"] * 1e6 * 512 / (out["matmul_gflops"] * 1e9))
     assert out["products_alone_s"] > 0  # (how it compares with the bound is timing: not tested)
     assert out["products_alone_ratio"] == pytest.approx(out["products_alone_s"] / out["bound_s"])
+    assert out["products_in_sequence_ratio"] == pytest.approx(out["products_in_sequence_s"] / out["bound_s"])
     assert "ratio" in capsys.readouterr().out
+
+
+def test_step_products_are_the_steps_products(bench):
+    """Per Linear layer (in -> out), in order: forward (B, out), weight gradient (out, in) and,
+    but for the first layer, input gradient (B, in)."""
+    from dec.autoencoder import StackedAutoencoder
+
+    shapes = [tuple(p().shape) for p in bench.step_products(StackedAutoencoder(64, (32, 10), "xavier"), 8)]
+    assert shapes == [(8, 32), (32, 64),                # 64 -> 32
+                      (8, 10), (10, 32), (8, 32),       # 32 -> 10
+                      (8, 32), (32, 10), (8, 10),       # 10 -> 32
+                      (8, 64), (64, 32), (8, 32)]       # 32 -> 64
+
+
+def test_flop_check_times_the_runs_configuration(bench):
+    """The epoch is the run's (--profile, --set): its batch size here; its augmentation is left out."""
+    from dec.config import Config
+
+    torch.set_num_threads(1)
+    cfg = Config.from_profile("quick", ae_batch_size=200, dims=(32, 10))
+    out = bench.flop_check(torch.rand(600, 64), cfg, epochs=1)
+    assert out["samples_per_epoch"] == 600 and out["compile"] == "none"
+    assert out["mflop_per_sample"] == pytest.approx((12 * (64 * 32 + 32 * 10) - 2 * 64 * 32) / 1e6)
