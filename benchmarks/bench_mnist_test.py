@@ -155,7 +155,8 @@ def flop_check(X, cfg: Config | None = None, epochs=3):
            "compile": cfg.compile, "page_faults_per_step": faults}
     compiled = f", compile={cfg.compile}" if cfg.compile != "none" else ""
     print(f"autoencoder epoch ({out['samples_per_epoch']} samples{compiled}, "
-          f"{out['mflop_per_sample']:.1f} MFLOP/sample fwd+bwd): {out['epoch_s']:.2f} s (best of {epochs}); matmul {gflops:.1f} GFLOP/s -> bound "
+          f"{out['mflop_per_sample']:.1f} MFLOP/sample fwd+bwd): {out['epoch_s']:.2f} s (best of {epochs}); "
+          f"matmul {gflops:.1f} GFLOP/s -> bound "
           f"{bound:.2f} s; ratio {out['ratio']:.2f} (target <= 1.3); {faults:.0f} page faults per step; "
           f"the epoch's matrix products alone, each timed at its shape: {alone:.2f} s = {alone / bound:.2f} x the "
           f"bound; all of them back to back: {sequence:.2f} s = {sequence / bound:.2f} x the bound", flush=True)
@@ -188,14 +189,13 @@ def main(argv=None):
     seeds = parse_seeds(args.seeds)
     try:  # a bad profile or --set fails here, in one line, before the data is loaded
         overrides = parse_overrides(args.overrides)
-        Config.from_profile(args.profile, **overrides)
+        cfg = Config.from_profile(args.profile, **overrides)
     except ValueError as e:
         raise SystemExit(f"bench_mnist_test.py: {e}")
     t = time.perf_counter()
     ds = load_dataset(args.dataset, data_dir=args.data_dir, download=False)
     load_s = time.perf_counter() - t
     print(f"{ds}  (loaded in {load_s:.1f} s; torch threads {torch.get_num_threads()})", flush=True)
-    cfg = Config.from_profile(args.profile, **overrides)
     flops = flop_check(torch.as_tensor(ds.X), cfg) if args.flop_check else None
     rows, phase_times = [], []
     for seed in seeds:
