@@ -97,18 +97,17 @@ def step_products(ae: StackedAutoencoder, batch_size: int) -> list:
     return products
 
 
-def products_alone_s(ae: StackedAutoencoder, batch_size: int, repeats=20) -> float:
-    """The products of one step, each timed alone at its own shape (best of ``repeats``), summed:
+def products_alone_s(products: list, repeats=20) -> float:
+    """The ``products`` of one step, each timed alone at its own shape (best of ``repeats``), summed:
     the time of a step that did nothing but its products, at the best speed the BLAS reaches at
     these shapes."""
-    return sum(best_time_s(product, repeats) for product in step_products(ae, batch_size))
+    return sum(best_time_s(product, repeats) for product in products)
 
 
-def products_in_sequence_s(ae: StackedAutoencoder, batch_size: int, n_steps: int, repeats=3) -> float:
-    """The products of ``n_steps`` steps run back to back, as in an epoch but with nothing else
+def products_in_sequence_s(products: list, n_steps: int, repeats=3) -> float:
+    """The ``products`` of ``n_steps`` steps run back to back, as in an epoch but with nothing else
     (best of ``repeats``, like the epoch): the part of the bound's gap that no training loop can
     close; the epoch's time beyond it is the loop's (activations, loss, optimiser, gather)."""
-    products = step_products(ae, batch_size)
 
     def steps():
         for _ in range(n_steps):
@@ -145,8 +144,9 @@ def flop_check(X, cfg: Config | None = None, epochs=3):
     gflops = max(gflops, matmul_gflops())  # the rate before and after the epochs: the higher, stricter bound
     flops = ae_flops_per_sample(ae) * n_batches * batch_size
     bound = flops / (gflops * 1e9)
-    alone = products_alone_s(ae, batch_size) * n_batches
-    sequence = products_in_sequence_s(ae, batch_size, n_batches)
+    products = step_products(ae, batch_size)
+    alone = products_alone_s(products) * n_batches
+    sequence = products_in_sequence_s(products, n_batches)
     out = {"epoch_s": min(times), "epoch_s_all": times, "mflop_per_sample": ae_flops_per_sample(ae) / 1e6,
            "matmul_gflops": gflops, "bound_s": bound, "ratio": min(times) / bound,
            "products_alone_s": alone, "products_alone_ratio": alone / bound,

@@ -97,7 +97,7 @@ def test_step_products_are_the_steps_products(bench):
 
 
 def test_flop_check_times_the_runs_configuration(bench):
-    """The epoch is the run's (--profile, --set): its batch size here; its augmentation is left out."""
+    """The epoch is the run's (--profile, --set): its batch size and network here."""
     from dec.config import Config
 
     torch.set_num_threads(1)
