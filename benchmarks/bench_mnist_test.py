@@ -25,7 +25,8 @@ import time
 import torch
 
 from dec import DEC, load_dataset
-from dec.autoencoder import StackedAutoencoder, _fit
+from dec.models import StackedAutoencoder
+from dec.pretrain import fit_reconstruction
 from dec.cli import parse_overrides
 from dec.config import Config
 from dec.results import provenance, write_record
@@ -130,7 +131,7 @@ def flop_check(X, cfg: Config | None = None, epochs=3):
     gen = torch.Generator().manual_seed(0)
 
     def epoch():
-        _fit(ae, list(ae.parameters()), X, n_batches, cfg, gen, "epoch", verbose=False)
+        fit_reconstruction(ae, list(ae.parameters()), X, n_batches, cfg, gen, "epoch", verbose=False)
 
     epoch()  # warm-up
     gflops = matmul_gflops()

@@ -1,6 +1,6 @@
 """Benchmark: autoencoder training steps per precision and ``torch.compile`` mode.
 
-Runs the library's own training loop (``dec.autoencoder._fit``: minibatch 256, Adam, no
+Runs the library's own training loop (``dec.pretrain.fit_reconstruction``: minibatch 256, Adam, no
 augmentation) on random inputs of MNIST's shape (10,000 x 784) held on the device, for each
 setting: one untimed call (warm-up; it includes compilation, whose time is printed), then
 ``--repeats`` timed calls of ``--steps`` steps each (the GPU is synchronised before and after).
@@ -21,7 +21,8 @@ import time
 import torch
 
 from bench_mnist_test import ae_flops_per_sample
-from dec.autoencoder import StackedAutoencoder, _fit
+from dec.models import StackedAutoencoder
+from dec.pretrain import fit_reconstruction
 from dec.config import COMPILE_MODES, PRECISIONS, Config
 from dec.results import provenance
 from dec.utils import matmul_precision, resolve_device
@@ -60,7 +61,7 @@ def time_steps(device, precision, compile_mode, steps, repeats, n=10_000, d=784)
         sync(device)
         t = time.perf_counter()
         with matmul_precision(precision):
-            _fit(ae, list(ae.parameters()), X, k, cfg, gen, "bench", verbose=False, log_every=k)
+            fit_reconstruction(ae, list(ae.parameters()), X, k, cfg, gen, "bench", verbose=False, log_every=k)
         sync(device)
         return time.perf_counter() - t
 

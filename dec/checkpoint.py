@@ -15,25 +15,26 @@ The file records the library version and a hash of everything that defines the r
 (configuration, data, seed, number of clusters, image shape, device type); resuming with
 anything different is refused with a message that says what to do. Files are read with
 ``torch.load(weights_only=True)``: no code runs when a checkpoint is opened.
+
+A training loop talks to its checkpoint through one :class:`Loop` (``ckpt.loop(stage, ...)``):
+``restore`` at the start, ``step`` once per iteration, ``finish`` at the end. That is all the
+bookkeeping a loop carries, so it reads like the paper.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import signal
 import threading
 from pathlib import Path
 
 import torch
 
-from . import __version__
+from ._version import __version__
+from .store import atomic_save, run_key
 
-
-def run_key(**parts) -> str:
-    """A short hash of everything that must match for a checkpoint to be resumed."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
+__all__ = ["Checkpoint", "CheckpointMismatchError", "Loop", "NoCheckpoint", "rng_state", "run_key",
+           "set_rng_state"]
 
 
 def rng_state(generator: torch.Generator | None) -> dict:
@@ -58,16 +59,17 @@ class CheckpointMismatchError(ValueError):
 
 
 class Checkpoint:
-    """Periodic, atomic checkpoints of one run, and what a resumed run needs from them."""
+    """Periodic, atomic checkpoints of one run, and what a resumed run needs from them.
+    ``path=None``: no checkpoint (the same interface, nothing is written): :data:`NoCheckpoint`."""
 
-    def __init__(self, path, key: str, every: int = 500, resume: bool = False):
-        self.path, self.key, self.every = Path(path), key, int(every)
+    def __init__(self, path=None, key: str | None = None, every: int = 500, resume: bool = False):
+        self.path, self.key, self.every = (None if path is None else Path(path)), key, int(every)
         self.blob = {"version": __version__, "key": key, "done": {}, "current": None, "rng": None,
                      "weights": None}
         self.resumed = False
         self._rng_pending = False  # a resumed run restores the generators once, where it continues
         self._stop = False
-        if resume and self.path.is_file():
+        if resume and self.path is not None and self.path.is_file():
             blob = torch.load(self.path, map_location="cpu", weights_only=True)
             if blob.get("version") != __version__:
                 raise CheckpointMismatchError(
@@ -105,26 +107,32 @@ class Checkpoint:
             set_rng_state(self.blob["rng"], generator)
         self._rng_pending = False
 
+    def loop(self, stage: str, generator, weights_fn=None, **stateful) -> "Loop":
+        """The bookkeeping of one training loop: ``stateful`` objects (optimiser, schedule,
+        minibatch stream, model: anything with ``state_dict``/``load_state_dict``) are saved and
+        restored with the loop; ``weights_fn()`` gives the run's weights to save beside them."""
+        return Loop(self, stage, generator, weights_fn, stateful)
+
     # -- writing ---------------------------------------------------------------------------
     def _write(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        torch.save(self.blob, tmp)
-        tmp.replace(self.path)
+        if self.path is not None:
+            atomic_save(self.blob, self.path)
 
     def step(self, stage: str, it: int, state_fn, weights_fn, generator):
         """Call once per finished iteration: saves every ``every`` iterations and, after a
         Ctrl-C, saves and raises KeyboardInterrupt (the loop stops between two iterations)."""
-        if it % self.every and not self._stop:
+        if self.path is None or (it % self.every and not self._stop):
             return
         rng = rng_state(generator)
         self.blob["current"] = {"stage": stage, "iter": it, "rng": rng, **state_fn()}
-        self.blob["weights"], self.blob["rng"] = weights_fn(), rng
+        self.blob["weights"], self.blob["rng"] = (weights_fn() if weights_fn else None), rng
         self._write()
         if self._stop:
             raise KeyboardInterrupt(f"interrupted; checkpoint saved to {self.path}")
 
     def finish(self, stage: str, result, weights=None, generator=None):
+        if self.path is None:
+            return
         self.blob["done"][stage] = result
         self.blob["current"] = None
         if weights is not None:
@@ -135,8 +143,9 @@ class Checkpoint:
     @contextlib.contextmanager
     def guard(self):
         """While training: Ctrl-C (SIGINT) asks the loop to stop at the end of the iteration,
-        after writing a checkpoint, instead of interrupting it half-way."""
-        if threading.current_thread() is not threading.main_thread():
+        after writing a checkpoint, instead of interrupting it half-way. Without a checkpoint
+        file, or off the main thread, Ctrl-C interrupts at once."""
+        if self.path is None or threading.current_thread() is not threading.main_thread():
             yield
             return
 
@@ -152,28 +161,52 @@ class Checkpoint:
             signal.signal(signal.SIGINT, previous)
 
 
-class NoCheckpoint:
-    """Same interface, does nothing: runs without a checkpoint path."""
+class NoCheckpoint(Checkpoint):
+    """A checkpoint that writes nothing and resumes nothing: runs without a checkpoint path."""
 
-    resumed = False
+    def __init__(self):
+        super().__init__(None)
 
-    def done(self, stage):
-        return None
 
-    def current(self, stage):
-        return None
+class Loop:
+    """One training loop's view of the checkpoint (see :meth:`Checkpoint.loop`).
 
-    def weights(self):
-        return None
+    ``restore(**defaults)`` returns the loop's plain values (iteration, histories, running sums)
+    as saved, having restored the stateful objects and the random generators, or ``defaults``
+    when the loop starts afresh; ``step(it, **values)`` saves them when it is time (tensors are
+    copied to the CPU, lists copied, only then); ``finish(result)`` marks the stage done."""
 
-    def restore_rng(self, generator):
-        pass
+    def __init__(self, ckpt: Checkpoint, stage: str, generator, weights_fn, stateful: dict):
+        self.ckpt, self.stage, self.generator = ckpt, stage, generator
+        self.weights_fn, self.stateful = weights_fn, stateful
 
-    def step(self, stage, it, state_fn, weights_fn, generator):
-        pass
+    def done(self):
+        """The stored result of this stage when it finished before, else None."""
+        return self.ckpt.done(self.stage)
 
-    def finish(self, stage, result, weights=None, generator=None):
-        pass
+    def restore(self, **defaults) -> dict:
+        cur = self.ckpt.current(self.stage)
+        if cur is None:
+            self.ckpt.restore_rng(self.generator)
+            return defaults
+        for name, obj in self.stateful.items():
+            obj.load_state_dict(cur[name])
+        set_rng_state(cur["rng"], self.generator)
+        return {name: cur[name] for name in defaults}
+
+    def step(self, it: int, **values):
+        def state():
+            out = {name: obj.state_dict() for name, obj in self.stateful.items()}
+            for name, v in values.items():
+                if isinstance(v, torch.Tensor):
+                    v = float(v) if v.dim() == 0 else v.detach().cpu()
+                out[name] = list(v) if isinstance(v, list) else v
+            return out
+
+        self.ckpt.step(self.stage, it, state, self.weights_fn, self.generator)
+
+    def finish(self, result, weights=None):
+        self.ckpt.finish(self.stage, result, weights, self.generator)
 
     def guard(self):
-        return contextlib.nullcontext()
+        return self.ckpt.guard()

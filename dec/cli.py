@@ -92,7 +92,7 @@ def _cmd_train(args):
     est = DEC(k, profile=args.profile, config=overrides or None, random_state=args.seed,
               device=args.device, image_shape=ds.image_shape, cache_dir=args.cache_dir,
               verbose=not args.quiet, checkpoint=checkpoint, checkpoint_every=args.checkpoint_every)
-    est._validate_params(len(ds.X))  # fail on bad settings before loading anything heavy
+    est.resolved_config(len(ds.X))  # fail on bad settings before any training
     print(f"{ds}\nprofile {args.profile}, seed {args.seed}, k={k}, device {est.device if est.device != 'auto' else 'auto'}")
     if args.resume:
         print(f"resuming from {checkpoint}" if checkpoint.is_file() else
@@ -146,8 +146,8 @@ def build_parser():
     t.add_argument("--dataset", default="digits", choices=list(REGISTRY),
                    help="which data to cluster (default: digits, built in)")
     t.add_argument("--profile", default="default", choices=sorted(PROFILES),
-                   help="default: about 20-25 min per run on a 2-core CPU; quick: about 4-5 min; "
-                        "paper: the paper's protocol (hours on a CPU); measured times: README.md")
+                   help="default: the estimator's; quick: fewer pretraining iterations; paper: the "
+                        "paper's protocol (hours on a CPU); measured accuracy and time of each: README.md")
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--n-clusters", type=int, default=None, help="k (default: number of classes)")
     t.add_argument("--device", default="auto", help="auto (GPU if present), cpu, cuda, cuda:N")

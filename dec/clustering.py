@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checkpoint import NoCheckpoint, set_rng_state
+from .checkpoint import NoCheckpoint
 from .config import Config
 from .utils import autocast, fused, in_chunks, maybe_compile, minibatches, progress
 
@@ -58,7 +58,7 @@ class DECModel(nn.Module):
 
 
 def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, verbose=True,
-              metrics_fn=None, ckpt=None, callback=None):
+              metrics_fn=None, ckpt=None, callback=None, transform=None, extra_loss=None):
     """Optimise KL(P || Q) with SGD; P is recomputed over the whole dataset every
     ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the points change
     cluster between two consecutive updates (or at ``cfg.max_iter``).
@@ -71,52 +71,44 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
     Ctrl-C, and continues from a saved state. ``callback(entry, model)``, when given, is called
     after each target update (the model in eval mode), e.g. to keep embeddings for a figure; it
     must not change the model.
+
+    Extension points (both None in the paper's DEC, which then runs unchanged): ``transform(x)``
+    is applied to each minibatch before the encoder (e.g. a fresh random augmentation; P stays
+    computed on the clean data), and ``extra_loss(x)`` is a term added to each minibatch's
+    KL(P || Q), computed on the (transformed) minibatch (e.g. a reconstruction loss).
     """
-    ckpt = ckpt or NoCheckpoint()
-    if (done := ckpt.done("dec")) is not None:
-        model.load_state_dict(done["model"])
-        return done["labels"].numpy(), done["history"], done["iter"], done["converged"]
     frozen = not cfg.update_encoder  # "DEC w/o backprop" (Table 2): only the centres move
     if frozen:
         model.encoder.requires_grad_(False)
-        Z = in_chunks(model.encoder, X)  # the embedding is fixed, so it is computed once
-
-    step_model = maybe_compile(model, cfg.compile)  # the training step (compiled when asked)
-
-    def assign(rows=None):
-        """Eq. (1) for the given rows of X (all of them when None)."""
-        with autocast(X.device, cfg.precision):
-            if frozen:
-                q = soft_assignment(Z if rows is None else Z[rows], model.centers, model.alpha)
-            else:
-                q = in_chunks(model, X) if rows is None else step_model(X[rows])
-        return q.float()
-
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
     batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)
-    history, prev, it, converged, p = [], None, 0, False, None
-    running = torch.zeros((), device=X.device)
-    if (cur := ckpt.current("dec")) is not None:  # resume between two iterations
-        model.load_state_dict(cur["model"])
-        opt.load_state_dict(cur["opt"])
-        batches.load_state_dict(cur["batches"])
-        set_rng_state(cur["rng"], generator)
-        history, it = cur["history"], cur["iter"]
-        p, prev = cur["p"].to(X.device), cur["prev"].to(X.device)
-        running.fill_(cur["running"])
+    ckpt = ckpt or NoCheckpoint()
+    loop = ckpt.loop("dec", generator, ckpt.weights, model=model, opt=opt, batches=batches)
+    if (done := loop.done()) is not None:
+        model.load_state_dict(done["model"])
+        return done["labels"].numpy(), done["history"], done["iter"], done["converged"]
+    saved = loop.restore(iter=0, history=[], p=None, prev=None, running=0.0)
+    history, it, converged = saved["history"], saved["iter"], False
+    p, prev = (None if v is None else v.to(X.device) for v in (saved["p"], saved["prev"]))
+    running = torch.full((), saved["running"], device=X.device)
+    if frozen:
+        Z = in_chunks(model.encoder, X)  # the embedding is fixed, so it is computed once
+    step_model = maybe_compile(model, cfg.compile)  # the training step (compiled when asked)
 
-    def state():
-        return {"model": model.state_dict(), "opt": opt.state_dict(), "batches": batches.state_dict(),
-                "history": list(history), "p": p.cpu(), "prev": prev.cpu(), "running": float(running)}
+    def assign_all():
+        """Eq. (1) for the whole dataset."""
+        with autocast(X.device, cfg.precision):
+            q = soft_assignment(Z, model.centers, model.alpha) if frozen else in_chunks(model, X)
+        return q.float()
 
     t0 = time.perf_counter() - (history[-1]["time_s"] if history else 0.0)
-    with progress(cfg.max_iter, "DEC", verbose, initial=it) as bar, ckpt.guard():
+    with progress(cfg.max_iter, "DEC", verbose, initial=it) as bar, loop.guard():
         while True:
             if it % cfg.update_interval == 0 or it == cfg.max_iter:
                 model.eval()
                 with torch.no_grad():
-                    q = assign()
+                    q = assign_all()
                 p = target_distribution(q)  # held fixed until the next update
                 labels = q.argmax(dim=1)
                 changed = 1.0 if prev is None else float((labels != prev).float().mean())
@@ -143,17 +135,22 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
                 prev = labels
                 model.train()
             idx = next(batches)
-            loss = kl_divergence(p[idx], assign(idx))
+            x = X[idx] if transform is None else transform(X[idx])
+            with autocast(X.device, cfg.precision):  # eq. (1) on the minibatch
+                q = soft_assignment(Z[idx], model.centers, model.alpha) if frozen else step_model(x)
+            loss = kl_divergence(p[idx], q.float())  # eq. (2), P held fixed
+            if extra_loss is not None:
+                loss = loss + extra_loss(x)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             running += loss.detach()
             it += 1
             bar.update(1)
-            ckpt.step("dec", it, state, ckpt.weights, generator)
+            loop.step(it, history=history, p=p, prev=prev, running=running)
     model.eval()
-    ckpt.finish("dec", {"model": model.state_dict(), "labels": labels.cpu(), "history": history,
-                        "iter": it, "converged": converged})
+    loop.finish({"model": model.state_dict(), "labels": labels.cpu(), "history": history, "iter": it,
+                 "converged": converged})
     return labels.cpu().numpy(), history, it, converged
 
 

@@ -1,6 +1,10 @@
-"""``DEC``: a scikit-learn style estimator around the whole pipeline.
+"""``DEC``: the scikit-learn style front end to the whole pipeline.
 
     scale inputs -> pretrain the autoencoder -> k-means on the embedding -> DEC loop
+
+The stages live in their own modules (:mod:`dec.pretrain`, :mod:`dec.clustering`); this one
+validates inputs, wires the stages to the caches (:mod:`dec.store`) and checkpoints
+(:mod:`dec.checkpoint`), and saves and loads the fitted estimator.
 
 >>> from dec import DEC, load_dataset
 >>> ds = load_dataset("digits")
@@ -12,8 +16,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
-import os
 import time
 import warnings
 from pathlib import Path
@@ -24,13 +26,29 @@ from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
-from . import __version__
-from .autoencoder import StackedAutoencoder, pretrain
-from .checkpoint import Checkpoint, NoCheckpoint, run_key
-from .clustering import DECModel, cluster_sizes, train_dec
-from .config import PRETRAIN_FIELDS, Config
+from ._version import __version__
+from .checkpoint import Checkpoint, NoCheckpoint
+from .clustering import DECModel, cluster_sizes, kl_divergence, target_distribution, train_dec
+from .config import Config
 from .metrics import evaluate
-from .utils import autocast, in_chunks, matmul_precision, resolve_device, seed_everything
+from .models import build_autoencoder
+from .pretrain import pretrain
+from .store import Cache, atomic_save, digest, run_key, state_digest
+from .utils import autocast, in_chunks, local_random_state, matmul_precision, resolve_device
+
+# What a saved estimator keeps besides its weights (see save/load).
+_SAVED_ATTRIBUTES = ("n_features_in_", "scale_", "seed_", "labels_", "kmeans_labels_", "init_centers_",
+                     "history_", "pretrain_history_", "n_iter_", "converged_", "times_", "ae_cache_hit_",
+                     "dec_cache_hit_", "resumed_")
+
+
+def input_scale(X: np.ndarray, method: str) -> float:
+    """One global factor for the inputs: ``"unit-power"`` makes the mean of (1/d)||x||^2 exactly
+    1 (the paper's criterion); ``"none"`` is 1."""
+    if method == "none":
+        return 1.0
+    power = float(np.mean(X.astype(np.float64) ** 2))
+    return float(1.0 / np.sqrt(power)) if power > 0 else 1.0
 
 
 class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -41,23 +59,24 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     n_clusters : int, default 10
         Number of clusters k (>= 2 and <= the number of samples).
     profile : {"default", "quick", "paper", "paper-e2e"}, default "default"
-        Named set of hyper-parameters, see :mod:`dec.config`: "default" pretrains 10,000
-        iterations (about 20-25 min on a 2-core CPU, under 1.5 min on an H200), "quick"
-        3,000 (about 4-5 min on 2 cores); the measured times are in README.md.
+        Named set of hyper-parameters, see :mod:`dec.config` ("quick" pretrains less than
+        "default"; measured accuracies and times per profile: README.md).
     config : dict, optional
         Overrides of individual :class:`dec.config.Config` fields, e.g. ``{"update_interval": 40}``.
     random_state : int, RandomState or None
-        Seeds the weight initialisation, minibatch order and k-means.
+        Seeds the weight initialisation, minibatch order, augmentation and k-means. The fit
+        draws from its own generators: the caller's global random state is left as it was.
     device : str, default "auto"
         "auto" (CUDA when present), "cpu", "cuda" or "cuda:N".
     image_shape : (h, w), optional
-        Shape of each row as an image. Needed by the affine augmentation of the ``quick``
-        profile; without it augmentation is skipped (with a warning), as for tabular data.
+        Shape of each row as an image. Needed by the affine augmentation of the ``quick`` and
+        ``default`` profiles; without it augmentation is skipped (with a warning).
     cache_dir : str or Path, optional
-        Folder for pretrained autoencoders and DEC results, keyed by configuration, seed and
-        data (and, for the DEC stage, k and the labels passed to ``fit``); a later fit with the
-        same key loads the stored result of that earlier run instead of computing it again
-        (``ae_cache_hit_``, ``dec_cache_hit_``). The thread count is not part of the key.
+        Folder for pretrained autoencoders and DEC results, keyed by configuration, seed, data,
+        the library's code (and, for the DEC stage, k and the labels passed to ``fit``); a later
+        fit with the same key loads the stored result instead of computing it again
+        (``ae_cache_hit_``, ``dec_cache_hit_``). An entry computed by other library code is
+        computed again, with a warning. The thread count is not part of the key.
     verbose : bool, default False
         Show progress bars.
     checkpoint : str or Path, optional
@@ -69,12 +88,29 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    labels_, cluster_centers_ (in the embedding), n_iter_ (DEC iterations), converged_,
-    kmeans_labels_ (k-means on the pretrained embedding, the "AE + k-means" baseline),
-    history_ (one dict per target update, with the cluster sizes; its ``time_s`` are those of the
-    run that trained it), times_ (seconds per phase spent by this process: small on a cache
-    hit), ae_cache_hit_ / dec_cache_hit_ (what came from ``cache_dir``), scale_ (input factor), config_ (the resolved :class:`Config`), device_,
-    resumed_ (True when fit continued from a checkpoint).
+    labels_ : ndarray (n,)
+        Cluster of each training point after DEC.
+    cluster_centers_ : ndarray (k, embedding dim)
+        The centres mu_j in the embedding.
+    n_iter_, converged_ : int, bool
+        DEC iterations run; whether the ``tol`` criterion stopped them (else ``max_iter``).
+    kmeans_labels_, init_centers_ : ndarray
+        k-means on the pretrained embedding: the "AE + k-means" baseline and DEC's start.
+    history_ : list of dict
+        One entry per target update (iteration, changed fraction, loss, cluster sizes, metrics
+        when ``y`` was given); its ``time_s`` are those of the run that trained it.
+    pretrain_history_ : dict
+        Reconstruction loss per pretraining stage, and the time of each stage.
+    autoencoder_ : torch.nn.Module
+        The pretrained autoencoder (``transform_pretrained`` uses its encoder).
+    model_ : DECModel
+        The trained encoder and centres (``predict``, ``transform``).
+    times_ : dict
+        Seconds per phase spent by this process (small on a cache hit).
+    ae_cache_hit_, dec_cache_hit_, resumed_ : bool
+        What came from ``cache_dir``; whether fit continued from a checkpoint.
+    scale_, seed_, config_, device_ :
+        Input factor, the seed used, the resolved :class:`Config`, the torch device.
     """
 
     def __init__(self, n_clusters=10, profile="default", config=None, random_state=None,
@@ -91,14 +127,16 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.checkpoint = checkpoint
         self.checkpoint_every = checkpoint_every
 
-    # ---------------------------------------------------------------------------------------
-    def _validate_params(self, n_samples):
+    # -- parameters and inputs ----------------------------------------------------------------
+    def resolved_config(self, n_samples: int | None = None) -> Config:
+        """Check the parameters (against ``n_samples`` when given) and return the
+        :class:`Config` a fit would use. Raises ``ValueError`` saying what is wrong."""
         k = self.n_clusters
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise ValueError(f"n_clusters must be an integer, got {k!r}")
         if k < 2:
             raise ValueError(f"n_clusters={k} but DEC needs at least 2 clusters")
-        if k > n_samples:
+        if n_samples is not None and k > n_samples:
             raise ValueError(f"n_clusters={k} is larger than the number of samples ({n_samples}); "
                              "use fewer clusters or more data")
         if self.config is not None and not isinstance(self.config, dict):
@@ -118,13 +156,43 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     def _check_X(self, X, reset):
         """2-D, numeric, finite, at least 2 samples to fit; same number of features to predict
         (scikit-learn's messages, which name the problem)."""
-        return validate_data(self, X, reset=reset, dtype=np.float32,
-                             ensure_min_samples=2 if reset else 1)
+        return validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=2 if reset else 1)
+
+    def _check_y(self, X, y):
+        if y is None:
+            return None
+        y = np.asarray(y)
+        if y.shape != (len(X),):
+            raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
+        return y
+
+    def _image_shape(self, d, cfg):
+        """The (h, w) used by augmentation, or None. Augmentation needs image_shape: without
+        it (tabular data) it is skipped with a warning rather than guessed."""
+        if cfg.augment == "none":
+            return None
+        if self.image_shape is None:
+            warnings.warn(f"augment={cfg.augment!r} is skipped: pass image_shape=(h, w) when the "
+                          "rows are images (or config={'augment': 'none'} to silence this)",
+                          RuntimeWarning, stacklevel=4)
+            return None
+        shape = tuple(int(s) for s in self.image_shape)
+        if len(shape) != 2 or shape[0] * shape[1] != d:
+            raise ValueError(f"image_shape={self.image_shape} does not match {d} features per sample")
+        return shape
 
     def _to_device(self, X):
         return torch.as_tensor(X, dtype=torch.float32, device=self.device_) * self.scale_
 
-    # ---------------------------------------------------------------------------------------
+    def _sync(self):
+        """Wait for the GPU, so that the phase times are the work's, not the launches'."""
+        if self.device_.type == "cuda":
+            torch.cuda.synchronize(self.device_)
+
+    def _cache_entry(self, kind, **parts):
+        return None if self.cache_dir is None else Cache(self.cache_dir).entry(kind, **parts)
+
+    # -- the stages ----------------------------------------------------------------------------
     def pretrain(self, X, y=None, resume=False):
         """Stages 1-2 only: input scaling, autoencoder pretraining, k-means on the embedding.
 
@@ -132,43 +200,40 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         :meth:`fit` calls it, then runs the DEC stage from there.
         """
         X = self._check_X(X, reset=True)
-        cfg = self._validate_params(len(X))
+        cfg = self.resolved_config(len(X))
         if resume and self.checkpoint is None:
             raise ValueError("resume=True needs the checkpoint path the interrupted run used: "
                              "DEC(..., checkpoint='path/to/checkpoint.pt')")
-        self.config_ = cfg
-        self.device_ = resolve_device(self.device)
-        self.seed_ = seed = self._seed()
-        generator = seed_everything(seed)
-
-        # Input scaling (one global factor, the same in pretraining and clustering).
-        if cfg.input_scaling == "unit-power":
-            power = float(np.mean(X.astype(np.float64) ** 2))
-            self.scale_ = float(1.0 / np.sqrt(power)) if power > 0 else 1.0
-        else:
-            self.scale_ = 1.0
-        Xt = self._to_device(X)
-
-        # 1. Autoencoder.
+        self.device_, self.seed_ = resolve_device(self.device), self._seed()
+        self.scale_ = input_scale(X, cfg.input_scaling)
         image_shape = self._image_shape(X.shape[1], cfg)  # checked before any training
         if image_shape is None and cfg.augment != "none":  # warned: record what really runs
-            cfg = self.config_ = dataclasses.replace(cfg, augment="none")
-        self._ckpt = self._open_checkpoint(X, cfg, seed, image_shape, resume)
+            cfg = dataclasses.replace(cfg, augment="none")
+        self.config_ = cfg
+        self._ckpt = self._open_checkpoint(X, image_shape, resume)
         self.resumed_ = self._ckpt.resumed
+        Xt = self._to_device(X)
         t = time.perf_counter()
-        ae = StackedAutoencoder(X.shape[1], cfg.dims, cfg.init, cfg.init_std).to(self.device_)
-        with matmul_precision(cfg.precision):
-            self.pretrain_history_, self.ae_cache_hit_ = self._pretrain(ae, Xt, cfg, seed, generator, image_shape)
+        with local_random_state(self.seed_, self.device_) as generator, matmul_precision(cfg.precision):
+            ae = build_autoencoder(cfg, X.shape[1], image_shape).to(self.device_)
+            entry = self._cache_entry("ae", config=cfg.pretrain_dict(), data=digest(Xt), seed=self.seed_,
+                                      image_shape=image_shape, device=self.device_.type)
+            cached = entry.load(self.device_) if entry else None
+            if cached is not None:
+                ae.load_state_dict(cached["state_dict"])
+                ae.eval()
+                self.pretrain_history_ = cached["history"]
+            else:
+                self.pretrain_history_ = pretrain(ae, Xt, cfg, generator, verbose=self.verbose,
+                                                  image_shape=image_shape, ckpt=self._ckpt)
+                if entry:
+                    entry.save({"state_dict": ae.state_dict(), "history": self.pretrain_history_})
+            self.ae_cache_hit_ = cached is not None
             self._sync()
             self.autoencoder_ = ae
             self.times_ = {"pretrain": time.perf_counter() - t}
             self._kmeans(Xt)
         return self
-
-    def _sync(self):
-        """Wait for the GPU, so that the phase times are the work's, not the launches'."""
-        if self.device_.type == "cuda":
-            torch.cuda.synchronize(self.device_)
 
     def _kmeans(self, Xt):
         """2. Centres: k-means with restarts on the embedding (the "AE + k-means" baseline)."""
@@ -184,11 +249,11 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                               self.autoencoder_.state_dict())
         self.times_["kmeans"] = time.perf_counter() - t
 
-    def _open_checkpoint(self, X, cfg, seed, image_shape, resume):
+    def _open_checkpoint(self, X, image_shape, resume):
         if self.checkpoint is None:
             return NoCheckpoint()
-        key = run_key(config=cfg.to_dict(), data=hashlib.sha256(X.tobytes()).hexdigest(), shape=X.shape,
-                      n_clusters=int(self.n_clusters), seed=seed, image_shape=image_shape,
+        key = run_key(config=self.config_.to_dict(), data=digest(X), shape=X.shape,
+                      n_clusters=int(self.n_clusters), seed=self.seed_, image_shape=image_shape,
                       device=self.device_.type, scale=self.scale_)
         return Checkpoint(self.checkpoint, key, every=int(self.checkpoint_every), resume=resume)
 
@@ -214,11 +279,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                              f"{pretrained.n_features_in_}")
         y = self._check_y(X, y)
         # The network is pretrained's, so config_ takes its pretraining fields (and stays true).
-        self.config_ = dataclasses.replace(self._validate_params(len(X)), **{
-            f: getattr(pretrained.config_, f) for f in PRETRAIN_FIELDS})
-        self.device_, self.scale_ = pretrained.device_, pretrained.scale_
-        self.seed_ = self._seed()
-        seed_everything(self.seed_)
+        self.config_ = dataclasses.replace(self.resolved_config(len(X)), **pretrained.config_.pretrain_dict())
+        self.device_, self.scale_, self.seed_ = pretrained.device_, pretrained.scale_, self._seed()
         self.autoencoder_ = pretrained.autoencoder_
         self.pretrain_history_, self.ae_cache_hit_ = pretrained.pretrain_history_, pretrained.ae_cache_hit_
         self._ckpt, self.resumed_, self.times_ = NoCheckpoint(), False, {"pretrain": 0.0}
@@ -226,32 +288,34 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             self._kmeans(self._to_device(X))
         return self._fit_dec(X, y)
 
-    def _check_y(self, X, y):
-        if y is None:
-            return None
-        y = np.asarray(y)
-        if y.shape != (len(X),):
-            raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
-        return y
-
     def _fit_dec(self, X, y):
         """3. DEC: encoder and centres trained together on KL(P || Q). The encoder is a copy, so
-        autoencoder_ stays the pretrained one. Re-seeded so that the result does not depend on
-        whether the autoencoder came from the cache."""
+        autoencoder_ stays the pretrained one. Seeded afresh so that the result does not depend
+        on whether the autoencoder came from the cache."""
         cfg, Xt = self.config_, self._to_device(X)
         t = time.perf_counter()
-        generator = seed_everything(self.seed_)
-        centers = torch.as_tensor(self.init_centers_, device=self.device_)
-        self.model_ = DECModel(copy.deepcopy(self.autoencoder_.encoder), centers, cfg.alpha)
-        path = self._dec_cache_path(X, y)
-        self.dec_cache_hit_ = self._load_dec(path)
-        if not self.dec_cache_hit_:
-            metrics_fn = evaluate if y is not None else None
-            with matmul_precision(cfg.precision):
+        self.model_ = DECModel(copy.deepcopy(self.autoencoder_.encoder),
+                               torch.as_tensor(self.init_centers_, device=self.device_), cfg.alpha)
+        entry = self._cache_entry(
+            "dec", config=cfg.to_dict(), n_clusters=int(self.n_clusters), autoencoder=state_digest(self.autoencoder_),
+            scale=self.scale_, data=digest(X), shape=X.shape, seed=self.seed_,
+            y=None if y is None else digest(y), device=self.device_.type,
+            image_shape=None if self.image_shape is None else [int(v) for v in self.image_shape])
+        cached = entry.load(self.device_) if entry else None
+        if cached is not None:
+            self.model_.load_state_dict(cached["model"])
+            self.model_.eval()
+            self.labels_, self.history_ = cached["labels"].numpy(), cached["history"]
+            self.n_iter_, self.converged_ = cached["n_iter"], cached["converged"]
+        else:
+            with local_random_state(self.seed_, self.device_) as generator, matmul_precision(cfg.precision):
                 self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
-                    self.model_, Xt, cfg, generator, y=y, verbose=self.verbose, metrics_fn=metrics_fn,
-                    ckpt=self._ckpt)
-            self._save_dec(path)
+                    self.model_, Xt, cfg, generator, y=y, verbose=self.verbose,
+                    metrics_fn=evaluate if y is not None else None, ckpt=self._ckpt)
+            if entry:
+                entry.save({"model": self.model_.state_dict(), "labels": torch.as_tensor(self.labels_),
+                            "history": self.history_, "n_iter": self.n_iter_, "converged": self.converged_})
+        self.dec_cache_hit_ = cached is not None
         self.times_["dec"] = time.perf_counter() - t
         self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
         self._warn_empty_clusters()
@@ -269,84 +333,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                           "Try another seed, a smaller update_interval or fewer clusters.",
                           RuntimeWarning, stacklevel=3)
 
-    def _image_shape(self, d, cfg):
-        """The (h, w) used by augmentation, or None. Augmentation needs image_shape: without
-        it (tabular data) it is skipped with a warning rather than guessed."""
-        if cfg.augment == "none":
-            return None
-        if self.image_shape is None:
-            warnings.warn(f"augment={cfg.augment!r} is skipped: pass image_shape=(h, w) when the "
-                          "rows are images (or config={'augment': 'none'} to silence this)",
-                          RuntimeWarning, stacklevel=4)
-            return None
-        shape = tuple(int(s) for s in self.image_shape)
-        if len(shape) != 2 or shape[0] * shape[1] != d:
-            raise ValueError(f"image_shape={self.image_shape} does not match {d} features per sample")
-        return shape
-
-    def _pretrain(self, ae, Xt, cfg, seed, generator, image_shape):
-        """Pretrain, or load the weights from ``cache_dir`` when the same key was trained before."""
-        path = None
-        if self.cache_dir is not None:
-            digest = hashlib.sha256(Xt.cpu().numpy().tobytes()).hexdigest()[:16]
-            img = "x".join(map(str, image_shape)) if image_shape else "none"
-            key = f"ae-{cfg.pretrain_key(Xt.shape[1])}-data{digest}-img{img}-seed{seed}-{self.device_.type}"
-            path = Path(self.cache_dir) / f"{key}.pt"
-            if path.is_file():
-                blob = torch.load(path, map_location=self.device_, weights_only=True)
-                if blob.get("version") == __version__ and blob.get("key") == key:
-                    ae.load_state_dict(blob["state_dict"])
-                    ae.eval()
-                    return blob["history"], True
-                warnings.warn(f"ignoring cached autoencoder {path}: made by dec {blob.get('version')} "
-                              f"(this is {__version__}); retraining", RuntimeWarning, stacklevel=3)
-        history = pretrain(ae, Xt, cfg, generator, verbose=self.verbose, image_shape=image_shape,
-                           ckpt=self._ckpt)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # per process: parallel chapters may write the same key
-            torch.save({"version": __version__, "key": key, "state_dict": ae.state_dict(),
-                        "history": history}, tmp)
-            tmp.replace(path)  # atomic: a killed run never leaves half a file under the real name
-        return history, False
-
-    def _dec_cache_path(self, X, y):
-        """Where the result of the DEC stage is cached: keyed by everything it depends on
-        (configuration, data, labels passed for the history, k, seed, device type)."""
-        if self.cache_dir is None:
-            return None
-        weights = hashlib.sha256()  # the pretrained network (from pretrain() or fit_from())
-        for name, tensor in sorted(self.autoencoder_.state_dict().items()):
-            weights.update(name.encode() + tensor.detach().cpu().numpy().tobytes())
-        key = run_key(version=__version__, config=self.config_.to_dict(), n_clusters=int(self.n_clusters),
-                      autoencoder=weights.hexdigest(), scale=self.scale_,
-                      data=hashlib.sha256(X.tobytes()).hexdigest(), shape=X.shape, seed=self.seed_,
-                      y=None if y is None else hashlib.sha256(np.ascontiguousarray(y).tobytes()).hexdigest(),
-                      image_shape=None if self.image_shape is None else [int(v) for v in self.image_shape], device=self.device_.type)
-        return Path(self.cache_dir) / f"dec-{key}.pt"
-
-    def _load_dec(self, path) -> bool:
-        if path is None or not path.is_file():
-            return False
-        blob = torch.load(path, map_location=self.device_, weights_only=True)
-        if blob.get("version") != __version__:
-            return False
-        self.model_.load_state_dict(blob["model"])
-        self.model_.eval()
-        self.labels_, self.history_ = blob["labels"].numpy(), blob["history"]
-        self.n_iter_, self.converged_ = blob["n_iter"], blob["converged"]
-        return True
-
-    def _save_dec(self, path):
-        if path is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # per process: parallel chapters may write the same key
-        torch.save({"version": __version__, "model": self.model_.state_dict(), "labels": torch.as_tensor(self.labels_),
-                    "history": self.history_, "n_iter": self.n_iter_, "converged": self.converged_}, tmp)
-        tmp.replace(path)
-
-    # ---------------------------------------------------------------------------------------
+    # -- using the fitted model -----------------------------------------------------------------
     def _infer(self, module, Xt):
         """``module`` on the scaled, on-device inputs ``Xt`` (in chunks), as a float32 array, in
         the precision the model was trained in (``config.precision``: TF32 products, or bfloat16
@@ -381,8 +368,6 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def score(self, X, y=None):
         """Negative KL(P || Q) on X, with P from X's own soft assignments (higher is better)."""
-        from .clustering import kl_divergence, target_distribution
-
         q = torch.as_tensor(self.predict_proba(X))
         return -float(kl_divergence(target_distribution(q), q))
 
@@ -393,42 +378,45 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         out.update({f"kmeans_{k}": v for k, v in evaluate(y_true, self.kmeans_labels_).items()})
         return out
 
-    # ---------------------------------------------------------------------------------------
+    # -- saving and loading -------------------------------------------------------------------
     def save(self, path):
-        """Write the fitted model (weights, centres, configuration) for :meth:`load`."""
+        """Write the whole fitted estimator (both networks, centres, labels, histories,
+        configuration) for :meth:`load`."""
         check_is_fitted(self, "model_")
-        blob = {"version": __version__, "params": {k: v for k, v in self.get_params().items()
-                                                    if k not in ("cache_dir", "checkpoint")},
-                "config": self.config_.to_dict(), "config_hash": run_key(**self.config_.to_dict()),
-                "n_features_in": int(self.n_features_in_),
-                "scale": float(self.scale_), "state_dict": self.model_.state_dict(),
-                "labels": torch.as_tensor(self.labels_)}
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        torch.save(blob, tmp)
-        tmp.replace(path)
+        attrs = {}
+        for name in _SAVED_ATTRIBUTES:
+            value = getattr(self, name, None)
+            attrs[name] = torch.as_tensor(value) if isinstance(value, np.ndarray) else value
+        config = self.config_.to_dict()
+        blob = {"version": __version__, "config": config, "config_hash": run_key(**config),
+                "params": {k: v for k, v in self.get_params().items() if k not in ("cache_dir", "checkpoint")},
+                "autoencoder": self.autoencoder_.state_dict(), "model": self.model_.state_dict(),
+                "attributes": attrs}
+        atomic_save(blob, path)
 
     @classmethod
     def load(cls, path, device="auto"):
-        """Read a model written by :meth:`save` (``weights_only``: no code runs). A file written by
-        another version of dec, or whose configuration does not match its hash, is refused."""
+        """Read an estimator written by :meth:`save` (``weights_only``: no code runs); the
+        networks are rebuilt by :func:`dec.models.build_autoencoder`. A file written by another
+        version of dec, or whose configuration does not match its hash, is refused."""
         blob = torch.load(path, map_location="cpu", weights_only=True)
-        if blob.get("version") != __version__:
+        if blob.get("version") != __version__ or "attributes" not in blob:
             raise ValueError(f"{path} was saved by dec {blob.get('version')}; this is dec {__version__}. "
                              f"Load it with that version, or fit the model again.")
         if blob.get("config_hash") != run_key(**blob["config"]):
             raise ValueError(f"{path}: the stored configuration does not match its hash (the file was "
                              "edited or damaged); fit the model again.")
-        params = {**blob["params"], "device": device}
-        est = cls(**params)
-        cfg = Config(**blob["config"])
-        est.config_, est.device_ = cfg, resolve_device(device)
-        est.n_features_in_, est.scale_ = blob["n_features_in"], blob["scale"]
-        ae = StackedAutoencoder(est.n_features_in_, cfg.dims, cfg.init, cfg.init_std)
-        est.model_ = DECModel(ae.encoder, torch.zeros(est.n_clusters, cfg.dims[-1]), cfg.alpha)
-        est.model_.load_state_dict(blob["state_dict"])
+        est = cls(**{**blob["params"], "device": device})
+        for name, value in blob["attributes"].items():
+            setattr(est, name, value.numpy() if isinstance(value, torch.Tensor) else value)
+        est.config_, est.device_ = Config(**blob["config"]), resolve_device(device)
+        image_shape = None if est.image_shape is None else tuple(est.image_shape)
+        ae = build_autoencoder(est.config_, est.n_features_in_, image_shape)
+        ae.load_state_dict(blob["autoencoder"])
+        est.autoencoder_ = ae.to(est.device_).eval()
+        centers = torch.zeros(est.n_clusters, est.config_.dims[-1])
+        est.model_ = DECModel(copy.deepcopy(ae.encoder), centers, est.config_.alpha)
+        est.model_.load_state_dict(blob["model"])
         est.model_.to(est.device_).eval()
         est.cluster_centers_ = est.model_.centers.detach().cpu().numpy()
-        est.labels_ = blob["labels"].numpy()
         return est

@@ -31,7 +31,7 @@ def provenance(device=None) -> dict:
     import sklearn
     import torch
 
-    from . import __version__
+    from ._version import __version__, code_fingerprint
 
     info = {
         "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -41,6 +41,7 @@ def provenance(device=None) -> dict:
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "device": str(device) if device is not None else None,
+        "code_fingerprint": code_fingerprint(),
         "versions": {"dec": __version__, "python": platform.python_version(), "torch": torch.__version__,
                      "numpy": numpy.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
                      "cuda": torch.version.cuda},
@@ -52,12 +53,9 @@ def provenance(device=None) -> dict:
 
 def write_record(record: dict, path) -> Path:
     """Write ``record`` as JSON atomically (temp file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(record, indent=2, sort_keys=False, default=_jsonable) + "\n")
-    tmp.replace(path)
-    return path
+    from .store import atomic_write_text
+
+    return atomic_write_text(json.dumps(record, indent=2, sort_keys=False, default=_jsonable) + "\n", path)
 
 
 def write_run(folder, experiment: str, key: dict, metrics: dict, device=None, **extra) -> Path:

@@ -101,13 +101,32 @@ def maybe_compile(fn, mode: str = "none"):
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, numpy and torch; return a torch generator for minibatch order."""
+    """Seed Python's, numpy's and torch's *global* generators; return a torch generator for
+    minibatch order. For scripts and chapters that call the low-level functions; the estimator
+    uses :func:`local_random_state` and leaves the global generators alone."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     g = torch.Generator()
     g.manual_seed(seed)
     return g
+
+
+@contextlib.contextmanager
+def local_random_state(seed: int, device="cpu"):
+    """Seed torch for the duration of the block only, and yield a torch generator (seeded too)
+    for minibatch order. Torch's global generators (the CPU's, and the CUDA devices' when
+    ``device`` is CUDA) are restored afterwards, so a fit leaves the caller's random state as it
+    found it (scikit-learn's convention) while the weight initialisation, dropout and
+    augmentation inside still draw reproducibly from the seed. Python's and numpy's global
+    generators are not used by the library at all."""
+    device = torch.device(device)
+    devices = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        generator = torch.Generator()
+        generator.manual_seed(seed)
+        yield generator
 
 
 class Minibatches:

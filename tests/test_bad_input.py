@@ -15,13 +15,12 @@ import dec.estimator
 from dec import DEC, load_dataset
 from dec.checkpoint import CheckpointMismatchError
 from dec.cli import main as cli_main
-from dec.config import check_parameters
+from dec.book import check_parameters
 from dec.data import DataIntegrityError, DatasetNotFoundError, read_idx
+from conftest import TINY
 
 PRETRAIN, TRAIN_DEC = dec.estimator.pretrain, dec.estimator.train_dec
 
-TINY = {"dims": (8, 4), "finetune_iters": 20, "ae_batch_size": 16, "dec_batch_size": 16,
-        "update_interval": 10, "max_iter": 20, "kmeans_n_init": 1, "augment": "none"}
 rng = np.random.RandomState(0)
 X20 = rng.rand(20, 4).astype(np.float32)
 

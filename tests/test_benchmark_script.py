@@ -61,7 +61,7 @@ def test_seed_lists_and_bad_input(bench):
 
 
 def test_flop_count_of_the_paper_network(bench):
-    from dec.autoencoder import StackedAutoencoder
+    from dec.models import StackedAutoencoder
 
     ae = StackedAutoencoder(784, (500, 500, 2000, 10), "xavier")
     weights = 784 * 500 + 500 * 500 + 500 * 2000 + 2000 * 10  # one direction
@@ -87,7 +87,7 @@ def test_flop_check_figures(bench, capsys):
 def test_step_products_are_the_steps_products(bench):
     """Per Linear layer (in -> out), in order: forward (B, out), weight gradient (out, in) and,
     but for the first layer, input gradient (B, in)."""
-    from dec.autoencoder import StackedAutoencoder
+    from dec.models import StackedAutoencoder
 
     shapes = [tuple(p().shape) for p in bench.step_products(StackedAutoencoder(64, (32, 10), "xavier"), 8)]
     assert shapes == [(8, 32), (32, 64),                # 64 -> 32

@@ -35,7 +35,7 @@ def env():
 
 def result(out):
     blob = torch.load(out / "model.pt", weights_only=True)
-    return blob["labels"].numpy(), blob["state_dict"]["centers"].numpy()
+    return blob["attributes"]["labels_"].numpy(), blob["model"]["centers"].numpy()
 
 
 @pytest.fixture(scope="module")

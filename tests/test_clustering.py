@@ -1,5 +1,6 @@
 """Equations (1)-(5) of the paper against the library."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -153,3 +154,32 @@ def test_dec_without_backprop_equals_dec_on_the_fixed_embedding():
     assert (out[0] == out_ref[0]).all() and out[2] == out_ref[2]
     torch.testing.assert_close(frozen.centers, ref.centers)
     assert not torch.allclose(frozen.centers, centers)  # the centres did move
+
+
+def test_train_dec_extension_points_transform_and_extra_loss():
+    """``transform`` reaches each minibatch (not the target P), ``extra_loss`` is added to the
+    minibatch loss; with neither the loop is the paper's (identity transform, zero extra term:
+    the same labels and centres bit for bit)."""
+    from torch import nn
+
+    from dec.clustering import DECModel, train_dec
+    from dec.config import Config
+    from dec.utils import seed_everything
+
+    X = rand(200, 6, seed=7).float()
+    cfg = Config.from_profile("quick", dec_batch_size=32, update_interval=5, max_iter=30, tol=0.0)
+
+    def run(hooks=lambda model: {}):
+        torch.manual_seed(0)
+        model = DECModel(nn.Linear(6, 3), X[:4, :3].clone(), cfg.alpha)
+        return model, train_dec(model, X, cfg, seed_everything(0), verbose=False, **hooks(model))
+
+    plain, (labels, history, *_) = run()
+    seen = []
+    same, (labels_same, *_) = run(lambda m: {"transform": lambda x: seen.append(x.shape) or x,
+                                             "extra_loss": lambda x: x.sum() * 0})
+    assert seen == [(32, 6)] * 30  # one minibatch per iteration, never the whole dataset
+    assert np.array_equal(labels, labels_same) and torch.equal(plain.centers, same.centers)
+    pulled, (_, history_pulled, *_) = run(lambda m: {"extra_loss": lambda x: 10.0 * (m.centers ** 2).sum()})
+    assert pulled.centers.norm() < plain.centers.norm()  # the extra term was minimised too
+    assert history_pulled[-1]["loss"] > history[-1]["loss"]  # and counted in the reported loss

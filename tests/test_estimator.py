@@ -1,3 +1,4 @@
+import json
 import warnings
 
 import numpy as np
@@ -6,10 +7,8 @@ import pytest
 from sklearn.cluster import KMeans
 
 from dec import DEC, cluster_acc
+from conftest import TINY
 
-# A small network and short schedules: seconds on one CPU thread.
-TINY = {"dims": (32, 32, 5), "finetune_iters": 60, "ae_batch_size": 64, "dec_batch_size": 64,
-        "update_interval": 10, "max_iter": 100, "kmeans_n_init": 2, "augment": "none"}
 # Good enough to beat k-means on raw pixels of `digits` (~0.79): affine augmentation in
 # pretraining matters here (without it DEC reached 0.67-0.77 over seeds and sizes; with it
 # 0.815 / 0.816 / 0.845 for seeds 0 / 1 / 2 at commit 538da6d, one thread).
@@ -47,10 +46,41 @@ def test_fitted_attributes_and_predictions(digits, fitted):
 
 
 def test_save_and_load_roundtrip(digits, fitted, tmp_path):
+    """The whole fitted estimator comes back: every method and every fitted attribute."""
+    X, y = digits.X, digits.y
     fitted.save(tmp_path / "m.pt")
     loaded = DEC.load(tmp_path / "m.pt", device="cpu")
-    np.testing.assert_array_equal(loaded.predict(digits.X), fitted.labels_)
-    np.testing.assert_allclose(loaded.transform(digits.X[:5]), fitted.transform(digits.X[:5]), rtol=1e-5)
+    np.testing.assert_array_equal(loaded.predict(X), fitted.labels_)
+    for method in ("predict", "predict_proba", "transform", "transform_pretrained"):
+        np.testing.assert_array_equal(getattr(loaded, method)(X[:50]), getattr(fitted, method)(X[:50]), err_msg=method)
+    assert loaded.evaluate(y) == fitted.evaluate(y)
+    assert loaded.score(X[:100]) == fitted.score(X[:100])
+    for name in ("labels_", "kmeans_labels_", "init_centers_", "cluster_centers_"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(fitted, name), err_msg=name)
+    for name in ("history_", "pretrain_history_"):  # as text: the first loss of the history is NaN
+        assert json.dumps(getattr(loaded, name)) == json.dumps(getattr(fitted, name)), name
+    for name in ("n_iter_", "converged_", "times_", "scale_", "seed_", "n_features_in_", "ae_cache_hit_",
+                 "dec_cache_hit_", "resumed_"):
+        assert getattr(loaded, name) == getattr(fitted, name), name
+    assert loaded.config_ == fitted.config_ and loaded.get_params() == {
+        **fitted.get_params(), "device": "cpu", "cache_dir": None, "checkpoint": None}
+    assert type(loaded.autoencoder_) is type(fitted.autoencoder_)
+
+
+def test_fit_leaves_the_global_random_state_as_it_found_it(digits):
+    import random
+
+    random.seed(123)
+    np.random.seed(123)
+    torch.manual_seed(123)
+    before = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state().clone())
+    a = DEC(5, config=TINY, random_state=4).fit(digits.X[:200])
+    assert random.getstate() == before[0]
+    np.testing.assert_array_equal(np.random.get_state()[1], before[1])
+    assert torch.equal(torch.get_rng_state(), before[2])
+    torch.manual_seed(999)  # another global state: the same seed still gives the same fit
+    b = DEC(5, config=TINY, random_state=4).fit(digits.X[:200])
+    np.testing.assert_array_equal(a.labels_, b.labels_)
 
 
 def test_same_seed_same_labels_and_cache(digits, tmp_path):
@@ -130,7 +160,7 @@ def test_fit_from_reuses_the_pretrained_network(digits, tmp_path):
     np.testing.assert_array_equal(same.kmeans_labels_, base.kmeans_labels_)
     sub = DEC(3, config=TINY, random_state=2, cache_dir=tmp_path).fit_from(base, X[:120], y[:120])
     assert sub.autoencoder_ is base.autoencoder_ and sub.scale_ == base.scale_
-    assert sub.labels_.shape == (120,) and sub.cluster_centers_.shape == (3, 5) and "acc" in sub.history_[-1]
+    assert sub.labels_.shape == (120,) and sub.cluster_centers_.shape == (3, TINY["dims"][-1]) and "acc" in sub.history_[-1]
     np.testing.assert_array_equal(base.labels_, labels_before)  # the pretrained model is untouched
     again = DEC(3, config=TINY, random_state=2, cache_dir=tmp_path).fit_from(base, X[:120], y[:120])
     assert again.dec_cache_hit_ and not sub.dec_cache_hit_

@@ -12,9 +12,8 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from dec import DEC
+from conftest import TINY
 
-TINY = {"dims": (8, 4), "finetune_iters": 30, "ae_batch_size": 16, "max_iter": 40,
-        "update_interval": 10, "dec_batch_size": 16, "kmeans_n_init": 2, "augment": "none"}
 K1 = "sets n_clusters=1; DEC rejects fewer than 2 clusters by design (tested below with k=3)"
 EXPECTED_FAILED = {name: K1 for name in ("check_dont_overwrite_parameters", "check_fit2d_1feature",
                                           "check_fit2d_predict1d", "check_methods_subset_invariance")}

@@ -1,4 +1,8 @@
-"""Figure helpers. Nothing here runs at import time: call :func:`use_style` explicitly."""
+"""Helpers for the chapters only (the library never imports this module): the figure style,
+the paper's own numbers to print beside ours, and the check of a chapter's parameters.
+
+Nothing here runs at import time: call :func:`use_style` explicitly.
+"""
 
 from __future__ import annotations
 
@@ -67,3 +71,53 @@ def save_figure(fig, name: str, folder) -> list:
     for path in paths:
         fig.savefig(path, bbox_inches="tight")
     return paths
+
+
+# --- the paper's numbers ----------------------------------------------------------------------
+# Typed in once, here, from the paper (see ../shared/docs/paper-notes.md); every other number in
+# the book is computed. ACC in %. ``None``: the paper has no such entry.
+# Table 2: ACC (%) on pixels / raw features, best of 9 hyper-parameter settings per method.
+TABLE2 = {
+    "mnist": {"k-means": 53.49, "LDMGI": 84.09, "SEC": 80.37, "DEC w/o backprop": 79.82, "DEC": 84.30},
+    "stl-hog": {"k-means": 28.39, "LDMGI": 33.08, "SEC": 30.75, "DEC w/o backprop": 34.06, "DEC": 35.90},
+    "reuters-10k": {"k-means": 52.42, "LDMGI": 43.84, "SEC": 60.08, "DEC w/o backprop": 70.05, "DEC": 72.17},
+}
+
+# Table 3: methods on autoencoder features, ACC (%).
+TABLE3 = {"mnist": {"AE + k-means": 81.84}, "reuters-10k": {"AE + k-means": 66.59}}
+
+# Table 4: imbalanced MNIST, ACC (%) for r_min = 0.1, 0.3, 0.5, 0.7, 0.9.
+TABLE4_RMIN = (0.1, 0.3, 0.5, 0.7, 0.9)
+TABLE4 = {
+    "k-means": (47.14, 49.93, 53.65, 54.16, 54.39),
+    "AE + k-means": (66.82, 74.91, 77.93, 80.04, 81.31),
+    "DEC": (70.10, 80.92, 82.68, 84.69, 85.41),
+}
+
+
+def paper_value(table: dict, dataset: str, method: str):
+    """The paper's number for ``method`` on ``dataset`` (MNIST-test is compared with MNIST)."""
+    key = {"mnist-test": "mnist"}.get(dataset, dataset)
+    return table.get(key, {}).get(method)
+
+
+def check_parameters(profile: str, dataset: str, seed, device: str = "auto", **positive_ints) -> None:
+    """Validate the parameters of a notebook or script before any work starts.
+
+    ``positive_ints`` are experiment knobs that must be integers >= 1 (e.g. ``n_seeds=3``).
+    Raises ``ValueError`` naming the parameter, its value and what is accepted.
+    """
+    from .config import PROFILES
+    from .data import REGISTRY
+    from .utils import resolve_device
+
+    if profile not in PROFILES:
+        raise ValueError(f"parameter profile={profile!r} is invalid: choose one of {sorted(PROFILES)}")
+    if dataset not in REGISTRY:
+        raise ValueError(f"parameter dataset={dataset!r} is invalid: choose one of {sorted(REGISTRY)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"parameter seed={seed!r} is invalid: use an integer >= 0")
+    resolve_device(device)
+    for name, value in positive_ints.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"parameter {name}={value!r} is invalid: use an integer >= 1")

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 def test_import_has_no_side_effects_and_presets_differ():
     import importlib
 
-    import dec.plotting as plotting
+    import dec.book as plotting
 
     before = dict(matplotlib.rcParams)
     importlib.reload(plotting)  # runs the module's top level again
@@ -23,7 +23,7 @@ def test_import_has_no_side_effects_and_presets_differ():
 
 
 def test_class_cmap_is_the_colour_blind_set():
-    from dec.plotting import class_cmap
+    from dec.book import class_cmap
 
     assert len(set(class_cmap(10).colors)) == 10
     with pytest.raises(ValueError, match="10 distinguishable colours, 12 requested"):
@@ -33,7 +33,7 @@ def test_class_cmap_is_the_colour_blind_set():
 def test_save_figure_writes_png_and_svg(tmp_path):
     import matplotlib.pyplot as plt
 
-    from dec.plotting import save_figure
+    from dec.book import save_figure
 
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
