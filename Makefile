@@ -1,9 +1,11 @@
 # dec-book: every entry point the README, CI and the publishing workflow use.
 #   make main    the main job: execute every chapter on the built-in `digits` data and build the book
-#   make test    install what is needed into .venv, then run every test: pytest, all chapters
-#                executed by papermill (real MNIST test set when DATA_DIR has it), nbval, book -W -n
+#   make test    install what is needed into .venv, then run every test: ruff, pytest, all chapters
+#                executed by papermill (real MNIST test set when DATA_DIR has it), nbval, book -W -n;
+#                fails if running them changed any file git tracks
+#   make record  copy the records of the last chapter run (_build/results) into the ledger (results/)
 #   make bench   the MNIST-test benchmark (needs the IDX files in $(DATA_DIR)/mnist-test);
-#                BENCH_PROFILE=default for the library's default profile (22-23 min per seed measured at 1 thread)
+#                BENCH_PROFILE=default for the library's default profile (measured times: README.md)
 #   make browser-test   open every page of the built book in headless Chromium (after make book)
 #   make student        exercise copies of the chapters (solution cells removed) in _build/student
 #   make reproduce      the paper's experiments (chapters 07-) at the paper protocol, for a GPU
@@ -36,7 +38,8 @@ MATHJAX_SHA256  := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64
 VENDOR          := _build/vendor
 BOOK_CONFIG     := $(if $(filter cdn,$(MATHJAX)),--config _build/_config-cdn.yml,)
 
-.PHONY: install install-book main test pytest notebooks nbval book mathjax browser-test reproduce student bench clean
+.PHONY: install install-book main test lint pytest notebooks nbval book mathjax browser-test reproduce student bench \
+        record clean
 
 install: $(VENV)/.installed
 install-book: $(VENV)/.installed-book
@@ -54,9 +57,22 @@ $(VENV)/.installed-book: $(VENV)/.installed
 main: book
 
 test: install-book
+	@mkdir -p _build && git status --porcelain > _build/git-status-before 2>/dev/null || true
 	@if [ -f "$(DATA_DIR)/mnist-test/t10k-images-idx3-ubyte.gz" ]; then ds=mnist-test; \
 	  else ds=digits; echo "NOTE: $(DATA_DIR)/mnist-test not found: chapters run on digits"; fi; \
-	  $(MAKE) --no-print-directory pytest book browser-test nbval NB_DATASET=$$ds
+	  for stage in lint pytest book browser-test nbval; do t=$$(date +%s); \
+	    $(MAKE) --no-print-directory $$stage NB_DATASET=$$ds || exit 1; \
+	    echo "== make test: stage $$stage took $$(( $$(date +%s) - t )) s"; done
+	@if git rev-parse --git-dir > /dev/null 2>&1; then git status --porcelain > _build/git-status-after; \
+	  if cmp -s _build/git-status-before _build/git-status-after; then \
+	    echo "checkout clean: the tests changed no file git tracks"; \
+	  else echo "FAILED: running the tests changed the checkout (the ledger changes only through make record):"; \
+	    diff _build/git-status-before _build/git-status-after; exit 1; fi; \
+	else echo "not a git checkout: the clean-checkout check is skipped"; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 pytest: install
 	DEC_TEST_DATA_DIR=$(DATA_DIR) $(PY) -m pytest
@@ -66,12 +82,12 @@ pytest: install
 notebooks: install-book
 	$(PY) tools/run_chapters.py --jobs $(NB_JOBS) -p profile $(NB_PROFILE) -p dataset $(NB_DATASET) \
 	  -p data_dir $(DATA_DIR) -p seed $(NB_SEED) -p device $(NB_DEVICE) \
-	  -p results_dir $(abspath results/experiments) -p figures_dir $(abspath _build/figures) \
-	  -p benchmarks_dir $(abspath results/benchmarks) $(NB_ARGS)
+	  -p results_dir $(abspath _build/results/experiments) -p ledger_dir $(abspath results/experiments) \
+	  -p figures_dir $(abspath _build/figures) -p benchmarks_dir $(abspath results/benchmarks) $(NB_ARGS)
 
 # Re-execute every executed chapter: each cell must run, and the cells tagged nbval-check-output
 # (the final metrics) must print the same as in the papermill run (determinism).
-NBVAL := $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q
+NBVAL := $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q --durations=12
 nbval: install-book
 	$(NBVAL) $(firstword $(sort $(wildcard book/chapters/*.ipynb)))
 	$(NBVAL) -n $(NB_JOBS) --dist loadfile $(wordlist 2,99,$(sort $(wildcard book/chapters/*.ipynb)))
@@ -95,11 +111,13 @@ browser-test: install-book
 #   make reproduce REPRO_DATASET=mnist NB_DEVICE=cuda REPRO_SEEDS=10
 # Chapter 7 loops over its seeds itself (n_seeds); chapters 9, 11 and 12 run once per seed (seed 0
 # last, so the book shows it) and draw their tables and figures from all seeds in the ledger;
-# chapters 8 and 10 show one run (seed 0).
+# chapters 8 and 10 show one run (seed 0). It writes its records straight into the ledger
+# (results/experiments): running it is an explicit recording step.
 REPRO_DATASET ?= mnist
 REPRO_SEEDS   ?= 10
 REPRO_ARGS     = -p profile paper -p dataset $(REPRO_DATASET) -p data_dir $(DATA_DIR) -p device $(NB_DEVICE) \
-                 -p results_dir $(abspath results/experiments) -p figures_dir $(abspath _build/figures)
+                 -p results_dir $(abspath results/experiments) -p ledger_dir $(abspath results/experiments) \
+                 -p figures_dir $(abspath _build/figures)
 REPRO_SEEDED   = notebooks/09-figure2-update-interval.md notebooks/11-table4-imbalance.md notebooks/12-figure6-choosing-k.md
 reproduce: install-book mathjax
 	$(PY) tools/run_chapters.py --jobs 1 $(REPRO_ARGS) -p seed 0 -p n_seeds $(REPRO_SEEDS) notebooks/07-table2-baselines.md
@@ -109,6 +127,10 @@ reproduce: install-book mathjax
 	$(PY) tools/run_chapters.py --jobs 1 $(REPRO_ARGS) -p seed 0 notebooks/08-figures-3-4.md notebooks/10-figure5-tsne.md $(REPRO_SEEDED)
 	$(PY) tools/status_page.py --out book/status.md
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+# The one explicit step that changes the committed ledger: the records of the last chapter run.
+record: install
+	$(PY) tools/record_results.py
 
 # Exercise copies of the chapters for students: cells tagged `solution` removed.
 student: install-book

@@ -25,10 +25,10 @@ import time
 import torch
 
 from dec import DEC, load_dataset
-from dec.models import StackedAutoencoder
-from dec.pretrain import fit_reconstruction
 from dec.cli import parse_overrides
 from dec.config import Config
+from dec.models import StackedAutoencoder
+from dec.pretrain import fit_reconstruction
 from dec.results import provenance, write_record
 from dec.utils import choose_threads
 
@@ -42,7 +42,7 @@ def parse_seeds(text: str) -> list[int]:
         else:
             seeds = [int(t) for t in text.split(",")]
     except ValueError:
-        raise SystemExit(f"--seeds: expected a range like 0-9 or a list like 0,3,5; got {text!r}")
+        raise SystemExit(f"--seeds: expected a range like 0-9 or a list like 0,3,5; got {text!r}") from None
     if not seeds:
         raise SystemExit(f"--seeds {text!r} is an empty range")
     return seeds
@@ -83,7 +83,10 @@ def ae_flops_per_sample(ae: StackedAutoencoder) -> int:
     forward 2*in*out, weight gradient 2*in*out, input gradient 2*in*out (not for the first layer,
     whose input needs no gradient). Biases and activations are negligible."""
     layers = [m for m in ae.modules() if isinstance(m, torch.nn.Linear)]
-    return sum(6 * m.in_features * m.out_features for m in layers) - 2 * layers[0].in_features * layers[0].out_features
+    return (
+        sum(6 * m.in_features * m.out_features for m in layers)
+        - 2 * layers[0].in_features * layers[0].out_features
+    )
 
 
 def step_products(ae: StackedAutoencoder, batch_size: int) -> list:
@@ -148,19 +151,33 @@ def flop_check(X, cfg: Config | None = None, epochs=3):
     products = step_products(ae, batch_size)
     alone = products_alone_s(products) * n_batches
     sequence = products_in_sequence_s(products, n_batches)
-    out = {"epoch_s": min(times), "epoch_s_all": times, "mflop_per_sample": ae_flops_per_sample(ae) / 1e6,
-           "matmul_gflops": gflops, "bound_s": bound, "ratio": min(times) / bound,
-           "products_alone_s": alone, "products_alone_ratio": alone / bound,
-           "products_in_sequence_s": sequence, "products_in_sequence_ratio": sequence / bound,
-           "samples_per_epoch": n_batches * batch_size, "threads": torch.get_num_threads(),
-           "compile": cfg.compile, "page_faults_per_step": faults}
+    out = {
+        "epoch_s": min(times),
+        "epoch_s_all": times,
+        "mflop_per_sample": ae_flops_per_sample(ae) / 1e6,
+        "matmul_gflops": gflops,
+        "bound_s": bound,
+        "ratio": min(times) / bound,
+        "products_alone_s": alone,
+        "products_alone_ratio": alone / bound,
+        "products_in_sequence_s": sequence,
+        "products_in_sequence_ratio": sequence / bound,
+        "samples_per_epoch": n_batches * batch_size,
+        "threads": torch.get_num_threads(),
+        "compile": cfg.compile,
+        "page_faults_per_step": faults,
+    }
     compiled = f", compile={cfg.compile}" if cfg.compile != "none" else ""
-    print(f"autoencoder epoch ({out['samples_per_epoch']} samples{compiled}, "
-          f"{out['mflop_per_sample']:.1f} MFLOP/sample fwd+bwd): {out['epoch_s']:.2f} s (best of {epochs}); "
-          f"matmul {gflops:.1f} GFLOP/s -> bound "
-          f"{bound:.2f} s; ratio {out['ratio']:.2f} (target <= 1.3); {faults:.0f} page faults per step; "
-          f"the epoch's matrix products alone, each timed at its shape: {alone:.2f} s = {alone / bound:.2f} x the "
-          f"bound; all of them back to back: {sequence:.2f} s = {sequence / bound:.2f} x the bound", flush=True)
+    print(
+        f"autoencoder epoch ({out['samples_per_epoch']} samples{compiled}, "
+        f"{out['mflop_per_sample']:.1f} MFLOP/sample fwd+bwd): {out['epoch_s']:.2f} s (best of {epochs}); "
+        f"matmul {gflops:.1f} GFLOP/s -> bound "
+        f"{bound:.2f} s; ratio {out['ratio']:.2f} (target <= 1.3); {faults:.0f} page faults per step; "
+        f"the epoch's matrix products alone, each timed at its shape: {alone:.2f} s = "
+        f"{alone / bound:.2f} x the "
+        f"bound; all of them back to back: {sequence:.2f} s = {sequence / bound:.2f} x the bound",
+        flush=True,
+    )
     return out
 
 
@@ -170,15 +187,19 @@ def main(argv=None):
     ap.add_argument("--profile", default="default")
     ap.add_argument("--seeds", default="0", help="comma list or range a-b (inclusive), e.g. 0-9")
     ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE")
-    ap.add_argument("--threads", default="auto",
-                    help="torch CPU threads; 'auto' = the cores not busy right now, "
-                         "see dec.utils.choose_threads")
+    ap.add_argument(
+        "--threads",
+        default="auto",
+        help="torch CPU threads; 'auto' = the cores not busy right now, see dec.utils.choose_threads",
+    )
     ap.add_argument("--device", default="auto")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--record-dir", default="results/benchmarks")
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--progress", action="store_true")
-    ap.add_argument("--flop-check", action="store_true", help="time autoencoder epochs vs. the FLOP bound first")
+    ap.add_argument(
+        "--flop-check", action="store_true", help="time autoencoder epochs vs. the FLOP bound first"
+    )
     args = ap.parse_args(argv)
     if args.threads == "auto":
         threads = choose_threads()
@@ -192,7 +213,7 @@ def main(argv=None):
         overrides = parse_overrides(args.overrides)
         cfg = Config.from_profile(args.profile, **overrides)
     except ValueError as e:
-        raise SystemExit(f"bench_mnist_test.py: {e}")
+        raise SystemExit(f"bench_mnist_test.py: {e}") from None
     t = time.perf_counter()
     ds = load_dataset(args.dataset, data_dir=args.data_dir, download=False)
     load_s = time.perf_counter() - t
@@ -201,8 +222,15 @@ def main(argv=None):
     rows, phase_times = [], []
     for seed in seeds:
         t = time.perf_counter()
-        est = DEC(ds.n_classes, profile=args.profile, config=overrides or None, random_state=seed,
-                  device=args.device, image_shape=ds.image_shape, verbose=args.progress).fit(ds.X, ds.y)
+        est = DEC(
+            ds.n_classes,
+            profile=args.profile,
+            config=overrides or None,
+            random_state=seed,
+            device=args.device,
+            image_shape=ds.image_shape,
+            verbose=args.progress,
+        ).fit(ds.X, ds.y)
         total = time.perf_counter() - t
         m = est.evaluate(ds.y)
         rows.append(m)
@@ -210,27 +238,47 @@ def main(argv=None):
         times = " ".join(f"{k} {v:.1f}s" for k, v in est.times_.items())
         ae_loss = final_pretrain_loss(est.pretrain_history_)
         rss = peak_rss_mib()
-        print(f"seed {seed}: DEC acc {m['acc']:.4f} nmi {m['nmi']:.4f} ari {m['ari']:.4f} | "
-              f"AE+k-means acc {m['kmeans_acc']:.4f} nmi {m['kmeans_nmi']:.4f} | AE loss {ae_loss:.5f} | "
-              f"{times} total {total:.1f}s | DEC iters {est.n_iter_} converged {est.converged_} | "
-              f"peak RSS {rss:.0f} MiB", flush=True)
+        print(
+            f"seed {seed}: DEC acc {m['acc']:.4f} nmi {m['nmi']:.4f} ari {m['ari']:.4f} | "
+            f"AE+k-means acc {m['kmeans_acc']:.4f} nmi {m['kmeans_nmi']:.4f} | AE loss {ae_loss:.5f} | "
+            f"{times} total {total:.1f}s | DEC iters {est.n_iter_} converged {est.converged_} | "
+            f"peak RSS {rss:.0f} MiB",
+            flush=True,
+        )
         if not args.no_record:
-            rec = {"experiment": "benchmark", "dataset": args.dataset, "n_samples": len(ds.X),
-                   "profile": args.profile, "seed": seed, "overrides": overrides, "metrics": m,
-                   "times_s": {**est.times_, "total": total, "load": load_s}, "dec_iters": est.n_iter_,
-                   "converged": est.converged_, "pretrain_loss": ae_loss, "config": est.config_.to_dict(),
-                   "threads": torch.get_num_threads(), "flop_check": flops, "peak_rss_mib": rss,
-                   "provenance": provenance(est.device_), "history": est.history_}
+            rec = {
+                "experiment": "benchmark",
+                "dataset": args.dataset,
+                "n_samples": len(ds.X),
+                "profile": args.profile,
+                "seed": seed,
+                "overrides": overrides,
+                "metrics": m,
+                "times_s": {**est.times_, "total": total, "load": load_s},
+                "dec_iters": est.n_iter_,
+                "converged": est.converged_,
+                "pretrain_loss": ae_loss,
+                "config": est.config_.to_dict(),
+                "threads": torch.get_num_threads(),
+                "flop_check": flops,
+                "peak_rss_mib": rss,
+                "provenance": provenance(est.device_),
+                "history": est.history_,
+            }
             # Settings and process id in the name: two runs ending in the same second (parallel
             # lanes) must not overwrite each other's record.
             setting = "".join(f"-{k}={v}" for k, v in sorted(overrides.items()))
-            name = f"{args.dataset}-{args.profile}{setting}-seed{seed}-{rec['provenance']['timestamp']}-{os.getpid()}.json"
+            stamp = rec["provenance"]["timestamp"]
+            name = f"{args.dataset}-{args.profile}{setting}-seed{seed}-{stamp}-{os.getpid()}.json"
             write_record(rec, f"{args.record_dir}/{re.sub(r'[^A-Za-z0-9_.=+-]', '', name)}")
     for key in ("acc", "nmi", "ari", "kmeans_acc", "kmeans_nmi"):
         vals = [r[key] for r in rows]
         sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
-        print(f"{key:>10}: mean {statistics.mean(vals):.4f} sd {sd:.4f} min {min(vals):.4f} max {max(vals):.4f} "
-              f"over seeds {seeds}")
+        print(
+            f"{key:>10}: mean {statistics.mean(vals):.4f} sd {sd:.4f} "
+            f"min {min(vals):.4f} max {max(vals):.4f} "
+            f"over seeds {seeds}"
+        )
     for key in phase_times[0]:
         vals = [t[key] for t in phase_times]
         print(f"{key + ' s':>10}: mean {statistics.mean(vals):.1f} min {min(vals):.1f} max {max(vals):.1f}")

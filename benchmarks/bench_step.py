@@ -19,11 +19,11 @@ import sys
 import time
 
 import torch
-
 from bench_mnist_test import ae_flops_per_sample
+
+from dec.config import COMPILE_MODES, PRECISIONS, Config
 from dec.models import StackedAutoencoder
 from dec.pretrain import fit_reconstruction
-from dec.config import COMPILE_MODES, PRECISIONS, Config
 from dec.results import provenance
 from dec.utils import matmul_precision, resolve_device
 
@@ -50,8 +50,9 @@ def matmul_tflops(device, precision, n=4096, repeats=10) -> float:
 
 
 def time_steps(device, precision, compile_mode, steps, repeats, n=10_000, d=784):
-    cfg = dataclasses.replace(Config.from_profile("quick"), augment="none", precision=precision,
-                              compile=compile_mode)
+    cfg = dataclasses.replace(
+        Config.from_profile("quick"), augment="none", precision=precision, compile=compile_mode
+    )
     torch.manual_seed(0)
     X = torch.rand(n, d, device=device)
     ae = StackedAutoencoder(d, cfg.dims, cfg.init).to(device)
@@ -69,9 +70,16 @@ def time_steps(device, precision, compile_mode, steps, repeats, n=10_000, d=784)
     times = [run(steps) for _ in range(repeats)]
     per_step = min(times) / steps
     flops = ae_flops_per_sample(ae) * cfg.ae_batch_size
-    return {"precision": precision, "compile": compile_mode, "steps": steps, "first_call_s": first,
-            "timed_s": times, "ms_per_step": per_step * 1e3,
-            "images_per_s": cfg.ae_batch_size / per_step, "achieved_tflops": flops / per_step / 1e12}
+    return {
+        "precision": precision,
+        "compile": compile_mode,
+        "steps": steps,
+        "first_call_s": first,
+        "timed_s": times,
+        "ms_per_step": per_step * 1e3,
+        "images_per_s": cfg.ae_batch_size / per_step,
+        "achieved_tflops": flops / per_step / 1e12,
+    }
 
 
 def main(argv=None):
@@ -81,12 +89,16 @@ def main(argv=None):
     ap.add_argument("--compile", default="none")
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--matmul-n", type=int, default=4096, help="side of the square matmul that sets the rates")
+    ap.add_argument(
+        "--matmul-n", type=int, default=4096, help="side of the square matmul that sets the rates"
+    )
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
     for name in ("steps", "repeats", "matmul_n"):
         if getattr(args, name) < 1:
-            raise SystemExit(f"--{name.replace('_', '-')}: expected a positive integer, got {getattr(args, name)}")
+            raise SystemExit(
+                f"--{name.replace('_', '-')}: expected a positive integer, got {getattr(args, name)}"
+            )
     device = resolve_device(args.device)
     precisions, modes = args.precision.split(","), args.compile.split(",")
     for p in precisions:
@@ -105,13 +117,19 @@ def main(argv=None):
                 r = time_steps(device, p, m, args.steps, args.repeats)
             except Exception as e:  # a compile mode that fails here is reported, not fatal
                 print(f"{p:>5} compile={m}: FAILED {type(e).__name__}: {str(e)[:300]}", flush=True)
-                out["steps"].append({"precision": p, "compile": m, "error": f"{type(e).__name__}: {e}"[:1000]})
+                out["steps"].append(
+                    {"precision": p, "compile": m, "error": f"{type(e).__name__}: {e}"[:1000]}
+                )
                 continue
             r["bound_fraction"] = r["achieved_tflops"] / out["matmul_tflops"][p]
             out["steps"].append(r)
-            print(f"{p:>5} compile={m:<15} {r['ms_per_step']:.3f} ms/step  {r['images_per_s']:,.0f} images/s  "
-                  f"{r['achieved_tflops']:.2f} TFLOP/s = {100 * r['bound_fraction']:.1f} % of the {p} matmul rate  "
-                  f"(first call {r['first_call_s']:.1f} s)", flush=True)
+            print(
+                f"{p:>5} compile={m:<15} {r['ms_per_step']:.3f} ms/step  {r['images_per_s']:,.0f} images/s  "
+                f"{r['achieved_tflops']:.2f} TFLOP/s = {100 * r['bound_fraction']:.1f} % "
+                f"of the {p} matmul rate  "
+                f"(first call {r['first_call_s']:.1f} s)",
+                flush=True,
+            )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2)

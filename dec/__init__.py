@@ -14,7 +14,23 @@ from .metrics import ari, cluster_acc, evaluate, nmi
 from .models import StackedAutoencoder, build_autoencoder
 
 __all__ = [
-    "DEC", "Config", "PROFILES", "Dataset", "DECModel", "StackedAutoencoder", "build_autoencoder",
-    "load_dataset", "available_datasets", "default_cache_dir", "soft_assignment", "target_distribution",
-    "kl_divergence", "cluster_acc", "nmi", "ari", "evaluate", "code_fingerprint", "__version__",
+    "DEC",
+    "Config",
+    "PROFILES",
+    "Dataset",
+    "DECModel",
+    "StackedAutoencoder",
+    "build_autoencoder",
+    "load_dataset",
+    "available_datasets",
+    "default_cache_dir",
+    "soft_assignment",
+    "target_distribution",
+    "kl_divergence",
+    "cluster_acc",
+    "nmi",
+    "ari",
+    "evaluate",
+    "code_fingerprint",
+    "__version__",
 ]

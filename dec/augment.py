@@ -20,8 +20,9 @@ def random_affine(x, image_shape, max_shift=0.1, max_rotate=10.0):
     angle = (torch.rand(n, device=x.device) * 2 - 1) * math.radians(max_rotate)
     shift = (torch.rand(n, 2, device=x.device) * 2 - 1) * 2 * max_shift  # grid coords span 2
     cos, sin = torch.cos(angle), torch.sin(angle)
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
-                         torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    theta = torch.stack(
+        [torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1
+    )
     return F.grid_sample(x.view(n, 1, h, w), affine_grid(theta, h, w), align_corners=False).view(n, -1)
 
 

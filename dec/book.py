@@ -33,10 +33,20 @@ def use_style(preset: str = "book") -> None:
     if preset not in sizes:
         raise ValueError(f"unknown style preset {preset!r}; use one of {sorted(sizes)}")
     size = sizes[preset]
-    mpl.rcParams.update({"axes.prop_cycle": cycler(color=PALETTE), "font.size": size,
-                         "axes.titlesize": size + 1, "axes.labelsize": size, "legend.fontsize": size - 1,
-                         "figure.dpi": 100, "savefig.dpi": 150, "axes.spines.top": False,
-                         "axes.spines.right": False, "image.cmap": "gray_r"})
+    mpl.rcParams.update(
+        {
+            "axes.prop_cycle": cycler(color=PALETTE),
+            "font.size": size,
+            "axes.titlesize": size + 1,
+            "axes.labelsize": size,
+            "legend.fontsize": size - 1,
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "image.cmap": "gray_r",
+        }
+    )
 
 
 def provenance(dataset: str, profile: str, seed) -> str:
@@ -52,7 +62,7 @@ def image_grid(ax, images: np.ndarray, image_shape, ncols: int, title: str | Non
     canvas = np.ones((nrows * (h + 1) - 1, ncols * (w + 1) - 1)) * np.nan
     for i, img in enumerate(images):
         r, c = divmod(i, ncols)
-        canvas[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = img.reshape(h, w)
+        canvas[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = img.reshape(h, w)
     ax.imshow(canvas, cmap="gray_r", interpolation="nearest")
     ax.set_axis_off()
     if title:

@@ -33,8 +33,15 @@ import torch
 from ._version import __version__
 from .store import atomic_save, run_key
 
-__all__ = ["Checkpoint", "CheckpointMismatchError", "Loop", "NoCheckpoint", "rng_state", "run_key",
-           "set_rng_state"]
+__all__ = [
+    "Checkpoint",
+    "CheckpointMismatchError",
+    "Loop",
+    "NoCheckpoint",
+    "rng_state",
+    "run_key",
+    "set_rng_state",
+]
 
 
 def rng_state(generator: torch.Generator | None) -> dict:
@@ -64,8 +71,14 @@ class Checkpoint:
 
     def __init__(self, path=None, key: str | None = None, every: int = 500, resume: bool = False):
         self.path, self.key, self.every = (None if path is None else Path(path)), key, int(every)
-        self.blob = {"version": __version__, "key": key, "done": {}, "current": None, "rng": None,
-                     "weights": None}
+        self.blob = {
+            "version": __version__,
+            "key": key,
+            "done": {},
+            "current": None,
+            "rng": None,
+            "weights": None,
+        }
         self.resumed = False
         self._rng_pending = False  # a resumed run restores the generators once, where it continues
         self._stop = False
@@ -74,12 +87,14 @@ class Checkpoint:
             if blob.get("version") != __version__:
                 raise CheckpointMismatchError(
                     f"checkpoint {self.path} was written by dec {blob.get('version')}, this is dec "
-                    f"{__version__}: it cannot be resumed exactly. Delete it (or run without --resume).")
+                    f"{__version__}: it cannot be resumed exactly. Delete it (or run without --resume)."
+                )
             if blob.get("key") != key:
                 raise CheckpointMismatchError(
                     f"checkpoint {self.path} belongs to another run (different configuration, data, seed, "
                     "number of clusters or device); resume with the same settings, or delete it / "
-                    "choose another checkpoint path to start afresh.")
+                    "choose another checkpoint path to start afresh."
+                )
             self.blob, self.resumed, self._rng_pending = blob, True, True
 
     # -- what a stage finds on resume --------------------------------------------------------

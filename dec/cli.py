@@ -1,8 +1,8 @@
 """Command line: ``python -m dec`` or ``dec``.
 
-    dec datasets                         which datasets exist and which are found offline
-    dec config --profile paper           print a profile's settings
-    dec train --dataset digits           pretrain + k-means + DEC, write a record and a model
+dec datasets                         which datasets exist and which are found offline
+dec config --profile paper           print a profile's settings
+dec train --dataset digits           pretrain + k-means + DEC, write a record and a model
 """
 
 from __future__ import annotations
@@ -89,36 +89,68 @@ def _cmd_train(args):
     load_s = time.perf_counter() - t
     k = args.n_clusters or ds.n_classes
     checkpoint = Path(args.checkpoint) if args.checkpoint else out / "checkpoint.pt"
-    est = DEC(k, profile=args.profile, config=overrides or None, random_state=args.seed,
-              device=args.device, image_shape=ds.image_shape, cache_dir=args.cache_dir,
-              verbose=not args.quiet, checkpoint=checkpoint, checkpoint_every=args.checkpoint_every)
+    est = DEC(
+        k,
+        profile=args.profile,
+        config=overrides or None,
+        random_state=args.seed,
+        device=args.device,
+        image_shape=ds.image_shape,
+        cache_dir=args.cache_dir,
+        verbose=not args.quiet,
+        checkpoint=checkpoint,
+        checkpoint_every=args.checkpoint_every,
+    )
     est.resolved_config(len(ds.X))  # fail on bad settings before any training
-    print(f"{ds}\nprofile {args.profile}, seed {args.seed}, k={k}, device {est.device if est.device != 'auto' else 'auto'}")
+    print(f"{ds}\nprofile {args.profile}, seed {args.seed}, k={k}, device {est.device}")
     if args.resume:
-        print(f"resuming from {checkpoint}" if checkpoint.is_file() else
-              f"no checkpoint at {checkpoint} yet: starting from the beginning")
+        print(
+            f"resuming from {checkpoint}"
+            if checkpoint.is_file()
+            else f"no checkpoint at {checkpoint} yet: starting from the beginning"
+        )
     elif checkpoint.is_file():
-        print(f"note: starting afresh; this overwrites the checkpoint of an earlier run at {checkpoint} "
-              "(add --resume to continue that run instead)", file=sys.stderr)
+        print(
+            f"note: starting afresh; this overwrites the checkpoint of an earlier run at {checkpoint} "
+            "(add --resume to continue that run instead)",
+            file=sys.stderr,
+        )
     t = time.perf_counter()
     try:
         est.fit(ds.X, ds.y, resume=args.resume)
     except KeyboardInterrupt:
         if checkpoint.is_file():
-            print(f"\ninterrupted: checkpoint saved to {checkpoint}; continue with the same command "
-                  "plus --resume", file=sys.stderr)
+            print(
+                f"\ninterrupted: checkpoint saved to {checkpoint}; continue with the same command "
+                "plus --resume",
+                file=sys.stderr,
+            )
         raise
     total = time.perf_counter() - t
     m = est.evaluate(ds.y)
-    record = {"experiment": "dec", "dataset": args.dataset, "n_samples": len(ds.X), "n_clusters": k,
-              "profile": args.profile, "seed": args.seed, "overrides": overrides, "metrics": m,
-              "times_s": {"load": load_s, **est.times_, "total": total}, "dec_iters": est.n_iter_,
-              "converged": est.converged_, "ae_cache_hit": est.ae_cache_hit_, "config": est.config_.to_dict(),
-              "provenance": provenance(est.device_), "history": est.history_}
+    record = {
+        "experiment": "dec",
+        "dataset": args.dataset,
+        "n_samples": len(ds.X),
+        "n_clusters": k,
+        "profile": args.profile,
+        "seed": args.seed,
+        "overrides": overrides,
+        "metrics": m,
+        "times_s": {"load": load_s, **est.times_, "total": total},
+        "dec_iters": est.n_iter_,
+        "converged": est.converged_,
+        "ae_cache_hit": est.ae_cache_hit_,
+        "config": est.config_.to_dict(),
+        "provenance": provenance(est.device_),
+        "history": est.history_,
+    }
     write_record(record, out / "record.json")
     est.save(out / "model.pt")
-    print(f"DEC        acc {m['acc']:.4f}  nmi {m['nmi']:.4f}  ari {m['ari']:.4f}  "
-          f"({est.n_iter_} iterations, converged={est.converged_})")
+    print(
+        f"DEC        acc {m['acc']:.4f}  nmi {m['nmi']:.4f}  ari {m['ari']:.4f}  "
+        f"({est.n_iter_} iterations, converged={est.converged_})"
+    )
     print(f"AE+k-means acc {m['kmeans_acc']:.4f}  nmi {m['kmeans_nmi']:.4f}  ari {m['kmeans_ari']:.4f}")
     print("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in record["times_s"].items()))
     print(f"wrote {out / 'record.json'} and {out / 'model.pt'}")
@@ -128,8 +160,12 @@ def build_parser():
     from .config import PROFILES
     from .data import REGISTRY
 
-    p = argparse.ArgumentParser(prog="dec", description="Deep Embedded Clustering (Xie et al., 2016).",
-                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="dec",
+        description="Deep Embedded Clustering (Xie et al., 2016).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("datasets", help="list datasets and whether they are found offline")
@@ -141,32 +177,65 @@ def build_parser():
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE")
     c.set_defaults(func=_cmd_config)
 
-    t = sub.add_parser("train", help="pretrain, initialise with k-means, run DEC, report metrics",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    t.add_argument("--dataset", default="digits", choices=list(REGISTRY),
-                   help="which data to cluster (default: digits, built in)")
-    t.add_argument("--profile", default="default", choices=sorted(PROFILES),
-                   help="default: the estimator's; quick: fewer pretraining iterations; paper: the "
-                        "paper's protocol (hours on a CPU); measured accuracy and time of each: README.md")
+    t = sub.add_parser(
+        "train",
+        help="pretrain, initialise with k-means, run DEC, report metrics",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    t.add_argument(
+        "--dataset",
+        default="digits",
+        choices=list(REGISTRY),
+        help="which data to cluster (default: digits, built in)",
+    )
+    t.add_argument(
+        "--profile",
+        default="default",
+        choices=sorted(PROFILES),
+        help="default: the estimator's; quick: fewer pretraining iterations; paper: the "
+        "paper's protocol (hours on a CPU); measured accuracy and time of each: README.md",
+    )
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--n-clusters", type=int, default=None, help="k (default: number of classes)")
     t.add_argument("--device", default="auto", help="auto (GPU if present), cpu, cuda, cuda:N")
-    t.add_argument("--threads", type=int, default=None,
-                   help="torch CPU threads; use 1 per process when running several at once")
+    t.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads; use 1 per process when running several at once",
+    )
     t.add_argument("--data-dir", default=None, help="folder with one subfolder per dataset ($DEC_DATA_DIR)")
     t.add_argument("--offline", action="store_true", help="never try to download")
     t.add_argument("--cache-dir", default=None, help="reuse pretrained autoencoders from this folder")
     t.add_argument("--out", default=None, help="output folder (default runs/DATASET-PROFILE-seedN)")
-    t.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
-                   help="override a config field, repeatable (see 'dec config')")
+    t.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a config field, repeatable (see 'dec config')",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress bars")
-    t.add_argument("--checkpoint", default=None,
-                   help="checkpoint file (default OUT/checkpoint.pt), written every --checkpoint-every "
-                        "iterations, after each stage and on Ctrl-C")
-    t.add_argument("--checkpoint-every", type=int, default=500, metavar="N",
-                   help="iterations between checkpoints (default 500)")
-    t.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run from its checkpoint (same settings required)")
+    t.add_argument(
+        "--checkpoint",
+        default=None,
+        help="checkpoint file (default OUT/checkpoint.pt), written every --checkpoint-every "
+        "iterations, after each stage and on Ctrl-C",
+    )
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=500,
+        metavar="N",
+        help="iterations between checkpoints (default 500)",
+    )
+    t.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run from its checkpoint (same settings required)",
+    )
     t.set_defaults(func=_cmd_train)
     return p
 

@@ -57,8 +57,19 @@ class DECModel(nn.Module):
         return soft_assignment(self.encoder(x), self.centers, self.alpha)
 
 
-def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, verbose=True,
-              metrics_fn=None, ckpt=None, callback=None, transform=None, extra_loss=None):
+def train_dec(
+    model: DECModel,
+    X: torch.Tensor,
+    cfg: Config,
+    generator,
+    y=None,
+    verbose=True,
+    metrics_fn=None,
+    ckpt=None,
+    callback=None,
+    transform=None,
+    extra_loss=None,
+):
     """Optimise KL(P || Q) with SGD; P is recomputed over the whole dataset every
     ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the points change
     cluster between two consecutive updates (or at ``cfg.max_iter``).
@@ -113,20 +124,27 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
                 labels = q.argmax(dim=1)
                 changed = 1.0 if prev is None else float((labels != prev).float().mean())
                 since = it - history[-1]["iter"] if history else 0
-                entry = {"iter": it, "changed": changed, "time_s": time.perf_counter() - t0,
-                         "loss": float(running) / since if since else float("nan"),
-                         "sizes": torch.bincount(labels, minlength=q.shape[1]).tolist()}
+                entry = {
+                    "iter": it,
+                    "changed": changed,
+                    "time_s": time.perf_counter() - t0,
+                    "loss": float(running) / since if since else float("nan"),
+                    "sizes": torch.bincount(labels, minlength=q.shape[1]).tolist(),
+                }
                 if y is not None and metrics_fn is not None:
                     entry.update(metrics_fn(y, labels.cpu().numpy()))
                 history.append(entry)
                 if callback is not None:
                     with torch.no_grad():
                         callback(entry, model)
-                bar.set_postfix(changed=f"{changed:.4f}", **{k: f"{entry[k]:.3f}" for k in ("acc", "nmi") if k in entry})
+                bar.set_postfix(
+                    changed=f"{changed:.4f}", **{k: f"{entry[k]:.3f}" for k in ("acc", "nmi") if k in entry}
+                )
                 running.zero_()
                 if not torch.isfinite(q).all():
-                    raise FloatingPointError(f"soft assignments became NaN/inf at iteration {it}; "
-                                             f"lower dec_lr (now {cfg.dec_lr})")
+                    raise FloatingPointError(
+                        f"soft assignments became NaN/inf at iteration {it}; lower dec_lr (now {cfg.dec_lr})"
+                    )
                 if prev is not None and changed < cfg.tol:
                     converged = True
                     break
@@ -149,8 +167,15 @@ def train_dec(model: DECModel, X: torch.Tensor, cfg: Config, generator, y=None, 
             bar.update(1)
             loop.step(it, history=history, p=p, prev=prev, running=running)
     model.eval()
-    loop.finish({"model": model.state_dict(), "labels": labels.cpu(), "history": history, "iter": it,
-                 "converged": converged})
+    loop.finish(
+        {
+            "model": model.state_dict(),
+            "labels": labels.cpu(),
+            "history": history,
+            "iter": it,
+            "converged": converged,
+        }
+    )
     return labels.cpu().numpy(), history, it, converged
 
 

@@ -79,7 +79,9 @@ class Config:
     update_encoder: bool = _clustering(True)  # False: "DEC w/o backprop" (Table 2): only the centres move
 
     # --- numerics and speed (they matter on a GPU; see dec.utils.autocast) ----------------------
-    precision: str = "fp32"  # "fp32" | "tf32": TensorFloat-32 matmuls (CUDA) | "bf16": autocast forward passes
+    precision: str = (
+        "fp32"  # "fp32" | "tf32": TensorFloat-32 matmuls (CUDA) | "bf16": autocast forward passes
+    )
     compile: str = "none"  # "none" | "default" | "reduce-overhead" (CUDA graphs): torch.compile the model
 
     profile: str = field(default="custom", compare=False, metadata={"stage": "name"})
@@ -106,8 +108,11 @@ class Config:
         if self.augment not in AUGMENTS:
             bad("augment", self.augment, f"one of {AUGMENTS}")
         if not 0 <= self.augment_shift < 1 or self.augment_rotate < 0:
-            bad("augment_shift/augment_rotate", (self.augment_shift, self.augment_rotate),
-                "a shift fraction in [0, 1) and a rotation >= 0 degrees")
+            bad(
+                "augment_shift/augment_rotate",
+                (self.augment_shift, self.augment_rotate),
+                "a shift fraction in [0, 1) and a rotation >= 0 degrees",
+            )
         if self.precision not in PRECISIONS:
             bad("precision", self.precision, f"one of {PRECISIONS}")
         if self.compile not in COMPILE_MODES:
@@ -141,7 +146,9 @@ class Config:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise ValueError(f"unknown config field(s) {unknown}; known fields: {sorted(known - {'profile'})}")
+            raise ValueError(
+                f"unknown config field(s) {unknown}; known fields: {sorted(known - {'profile'})}"
+            )
         values = {**PROFILES[profile], **overrides, "profile": profile}
         return cls(**values)
 

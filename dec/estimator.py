@@ -37,9 +37,22 @@ from .store import Cache, atomic_save, digest, run_key, state_digest
 from .utils import autocast, in_chunks, local_random_state, matmul_precision, resolve_device
 
 # What a saved estimator keeps besides its weights (see save/load).
-_SAVED_ATTRIBUTES = ("n_features_in_", "scale_", "seed_", "labels_", "kmeans_labels_", "init_centers_",
-                     "history_", "pretrain_history_", "n_iter_", "converged_", "times_", "ae_cache_hit_",
-                     "dec_cache_hit_", "resumed_")
+_SAVED_ATTRIBUTES = (
+    "n_features_in_",
+    "scale_",
+    "seed_",
+    "labels_",
+    "kmeans_labels_",
+    "init_centers_",
+    "history_",
+    "pretrain_history_",
+    "n_iter_",
+    "converged_",
+    "times_",
+    "ae_cache_hit_",
+    "dec_cache_hit_",
+    "resumed_",
+)
 
 
 def input_scale(X: np.ndarray, method: str) -> float:
@@ -113,9 +126,19 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         Input factor, the seed used, the resolved :class:`Config`, the torch device.
     """
 
-    def __init__(self, n_clusters=10, profile="default", config=None, random_state=None,
-                 device="auto", image_shape=None, cache_dir=None, verbose=False, checkpoint=None,
-                 checkpoint_every=500):
+    def __init__(
+        self,
+        n_clusters=10,
+        profile="default",
+        config=None,
+        random_state=None,
+        device="auto",
+        image_shape=None,
+        cache_dir=None,
+        verbose=False,
+        checkpoint=None,
+        checkpoint_every=500,
+    ):
         self.n_clusters = n_clusters
         self.profile = profile
         self.config = config
@@ -137,10 +160,14 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         if k < 2:
             raise ValueError(f"n_clusters={k} but DEC needs at least 2 clusters")
         if n_samples is not None and k > n_samples:
-            raise ValueError(f"n_clusters={k} is larger than the number of samples ({n_samples}); "
-                             "use fewer clusters or more data")
+            raise ValueError(
+                f"n_clusters={k} is larger than the number of samples ({n_samples}); "
+                "use fewer clusters or more data"
+            )
         if self.config is not None and not isinstance(self.config, dict):
-            raise ValueError(f"config must be a dict of Config field overrides, got {type(self.config).__name__}")
+            raise ValueError(
+                f"config must be a dict of Config field overrides, got {type(self.config).__name__}"
+            )
         every = self.checkpoint_every
         if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
             raise ValueError(f"checkpoint_every must be a positive integer (iterations), got {every!r}")
@@ -172,9 +199,12 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         if cfg.augment == "none":
             return None
         if self.image_shape is None:
-            warnings.warn(f"augment={cfg.augment!r} is skipped: pass image_shape=(h, w) when the "
-                          "rows are images (or config={'augment': 'none'} to silence this)",
-                          RuntimeWarning, stacklevel=4)
+            warnings.warn(
+                f"augment={cfg.augment!r} is skipped: pass image_shape=(h, w) when the "
+                "rows are images (or config={'augment': 'none'} to silence this)",
+                RuntimeWarning,
+                stacklevel=4,
+            )
             return None
         shape = tuple(int(s) for s in self.image_shape)
         if len(shape) != 2 or shape[0] * shape[1] != d:
@@ -202,8 +232,10 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         X = self._check_X(X, reset=True)
         cfg = self.resolved_config(len(X))
         if resume and self.checkpoint is None:
-            raise ValueError("resume=True needs the checkpoint path the interrupted run used: "
-                             "DEC(..., checkpoint='path/to/checkpoint.pt')")
+            raise ValueError(
+                "resume=True needs the checkpoint path the interrupted run used: "
+                "DEC(..., checkpoint='path/to/checkpoint.pt')"
+            )
         self.device_, self.seed_ = resolve_device(self.device), self._seed()
         self.scale_ = input_scale(X, cfg.input_scaling)
         image_shape = self._image_shape(X.shape[1], cfg)  # checked before any training
@@ -216,16 +248,23 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         t = time.perf_counter()
         with local_random_state(self.seed_, self.device_) as generator, matmul_precision(cfg.precision):
             ae = build_autoencoder(cfg, X.shape[1], image_shape).to(self.device_)
-            entry = self._cache_entry("ae", config=cfg.pretrain_dict(), data=digest(Xt), seed=self.seed_,
-                                      image_shape=image_shape, device=self.device_.type)
+            entry = self._cache_entry(
+                "ae",
+                config=cfg.pretrain_dict(),
+                data=digest(Xt),
+                seed=self.seed_,
+                image_shape=image_shape,
+                device=self.device_.type,
+            )
             cached = entry.load(self.device_) if entry else None
             if cached is not None:
                 ae.load_state_dict(cached["state_dict"])
                 ae.eval()
                 self.pretrain_history_ = cached["history"]
             else:
-                self.pretrain_history_ = pretrain(ae, Xt, cfg, generator, verbose=self.verbose,
-                                                  image_shape=image_shape, ckpt=self._ckpt)
+                self.pretrain_history_ = pretrain(
+                    ae, Xt, cfg, generator, verbose=self.verbose, image_shape=image_shape, ckpt=self._ckpt
+                )
                 if entry:
                     entry.save({"state_dict": ae.state_dict(), "history": self.pretrain_history_})
             self.ae_cache_hit_ = cached is not None
@@ -244,17 +283,29 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             z = self._infer(self.autoencoder_.encoder, Xt)  # = transform_pretrained
             km = KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(z)
             self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
-            self._ckpt.finish("kmeans", {"labels": torch.as_tensor(self.kmeans_labels_),
-                                         "centers": torch.as_tensor(self.init_centers_)},
-                              self.autoencoder_.state_dict())
+            self._ckpt.finish(
+                "kmeans",
+                {
+                    "labels": torch.as_tensor(self.kmeans_labels_),
+                    "centers": torch.as_tensor(self.init_centers_),
+                },
+                self.autoencoder_.state_dict(),
+            )
         self.times_["kmeans"] = time.perf_counter() - t
 
     def _open_checkpoint(self, X, image_shape, resume):
         if self.checkpoint is None:
             return NoCheckpoint()
-        key = run_key(config=self.config_.to_dict(), data=digest(X), shape=X.shape,
-                      n_clusters=int(self.n_clusters), seed=self.seed_, image_shape=image_shape,
-                      device=self.device_.type, scale=self.scale_)
+        key = run_key(
+            config=self.config_.to_dict(),
+            data=digest(X),
+            shape=X.shape,
+            n_clusters=int(self.n_clusters),
+            seed=self.seed_,
+            image_shape=image_shape,
+            device=self.device_.type,
+            scale=self.scale_,
+        )
         return Checkpoint(self.checkpoint, key, every=int(self.checkpoint_every), resume=resume)
 
     def fit(self, X, y=None, resume=False):
@@ -275,8 +326,10 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(pretrained, "autoencoder_")
         X = self._check_X(X, reset=True)
         if X.shape[1] != pretrained.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features but the pretrained autoencoder takes "
-                             f"{pretrained.n_features_in_}")
+            raise ValueError(
+                f"X has {X.shape[1]} features but the pretrained autoencoder takes "
+                f"{pretrained.n_features_in_}"
+            )
         y = self._check_y(X, y)
         # The network is pretrained's, so config_ takes its pretraining fields (and stays true).
         self.config_ = dataclasses.replace(self.resolved_config(len(X)), **pretrained.config_.pretrain_dict())
@@ -294,13 +347,24 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         on whether the autoencoder came from the cache."""
         cfg, Xt = self.config_, self._to_device(X)
         t = time.perf_counter()
-        self.model_ = DECModel(copy.deepcopy(self.autoencoder_.encoder),
-                               torch.as_tensor(self.init_centers_, device=self.device_), cfg.alpha)
+        self.model_ = DECModel(
+            copy.deepcopy(self.autoencoder_.encoder),
+            torch.as_tensor(self.init_centers_, device=self.device_),
+            cfg.alpha,
+        )
         entry = self._cache_entry(
-            "dec", config=cfg.to_dict(), n_clusters=int(self.n_clusters), autoencoder=state_digest(self.autoencoder_),
-            scale=self.scale_, data=digest(X), shape=X.shape, seed=self.seed_,
-            y=None if y is None else digest(y), device=self.device_.type,
-            image_shape=None if self.image_shape is None else [int(v) for v in self.image_shape])
+            "dec",
+            config=cfg.to_dict(),
+            n_clusters=int(self.n_clusters),
+            autoencoder=state_digest(self.autoencoder_),
+            scale=self.scale_,
+            data=digest(X),
+            shape=X.shape,
+            seed=self.seed_,
+            y=None if y is None else digest(y),
+            device=self.device_.type,
+            image_shape=None if self.image_shape is None else [int(v) for v in self.image_shape],
+        )
         cached = entry.load(self.device_) if entry else None
         if cached is not None:
             self.model_.load_state_dict(cached["model"])
@@ -310,11 +374,25 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             with local_random_state(self.seed_, self.device_) as generator, matmul_precision(cfg.precision):
                 self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
-                    self.model_, Xt, cfg, generator, y=y, verbose=self.verbose,
-                    metrics_fn=evaluate if y is not None else None, ckpt=self._ckpt)
+                    self.model_,
+                    Xt,
+                    cfg,
+                    generator,
+                    y=y,
+                    verbose=self.verbose,
+                    metrics_fn=evaluate if y is not None else None,
+                    ckpt=self._ckpt,
+                )
             if entry:
-                entry.save({"model": self.model_.state_dict(), "labels": torch.as_tensor(self.labels_),
-                            "history": self.history_, "n_iter": self.n_iter_, "converged": self.converged_})
+                entry.save(
+                    {
+                        "model": self.model_.state_dict(),
+                        "labels": torch.as_tensor(self.labels_),
+                        "history": self.history_,
+                        "n_iter": self.n_iter_,
+                        "converged": self.converged_,
+                    }
+                )
         self.dec_cache_hit_ = cached is not None
         self.times_["dec"] = time.perf_counter() - t
         self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
@@ -328,10 +406,13 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         sizes = cluster_sizes(self.labels_, self.n_clusters)
         small = sizes < len(self.labels_) / self.n_clusters / 100
         if small.any():
-            warnings.warn(f"DEC ended with {int((sizes == 0).sum())} empty and {int((small & (sizes > 0)).sum())} "
-                          f"vanishing cluster(s) (< 1 % of an even share); cluster sizes: {sizes.tolist()}. "
-                          "Try another seed, a smaller update_interval or fewer clusters.",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"DEC ended with {int((sizes == 0).sum())} empty and {int((small & (sizes > 0)).sum())} "
+                f"vanishing cluster(s) (< 1 % of an even share); cluster sizes: {sizes.tolist()}. "
+                "Try another seed, a smaller update_interval or fewer clusters.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
 
     # -- using the fitted model -----------------------------------------------------------------
     def _infer(self, module, Xt):
@@ -388,10 +469,15 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             value = getattr(self, name, None)
             attrs[name] = torch.as_tensor(value) if isinstance(value, np.ndarray) else value
         config = self.config_.to_dict()
-        blob = {"version": __version__, "config": config, "config_hash": run_key(**config),
-                "params": {k: v for k, v in self.get_params().items() if k not in ("cache_dir", "checkpoint")},
-                "autoencoder": self.autoencoder_.state_dict(), "model": self.model_.state_dict(),
-                "attributes": attrs}
+        blob = {
+            "version": __version__,
+            "config": config,
+            "config_hash": run_key(**config),
+            "params": {k: v for k, v in self.get_params().items() if k not in ("cache_dir", "checkpoint")},
+            "autoencoder": self.autoencoder_.state_dict(),
+            "model": self.model_.state_dict(),
+            "attributes": attrs,
+        }
         atomic_save(blob, path)
 
     @classmethod
@@ -401,11 +487,15 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         version of dec, or whose configuration does not match its hash, is refused."""
         blob = torch.load(path, map_location="cpu", weights_only=True)
         if blob.get("version") != __version__ or "attributes" not in blob:
-            raise ValueError(f"{path} was saved by dec {blob.get('version')}; this is dec {__version__}. "
-                             f"Load it with that version, or fit the model again.")
+            raise ValueError(
+                f"{path} was saved by dec {blob.get('version')}; this is dec {__version__}. "
+                f"Load it with that version, or fit the model again."
+            )
         if blob.get("config_hash") != run_key(**blob["config"]):
-            raise ValueError(f"{path}: the stored configuration does not match its hash (the file was "
-                             "edited or damaged); fit the model again.")
+            raise ValueError(
+                f"{path}: the stored configuration does not match its hash (the file was "
+                "edited or damaged); fit the model again."
+            )
         est = cls(**{**blob["params"], "device": device})
         for name, value in blob["attributes"].items():
             setattr(est, name, value.numpy() if isinstance(value, torch.Tensor) else value)

@@ -14,8 +14,9 @@ class StackedAutoencoder(nn.Module):
     except the embedding layer and the reconstruction layer, which are linear. ``encoder`` and
     ``decoder`` are ``nn.Sequential``; the decoder mirrors the encoder."""
 
-    def __init__(self, input_dim: int, dims=(500, 500, 2000, 10), init: str = "normal",
-                 init_std: float = 0.01):
+    def __init__(
+        self, input_dim: int, dims=(500, 500, 2000, 10), init: str = "normal", init_std: float = 0.01
+    ):
         super().__init__()
         sizes = [int(input_dim), *map(int, dims)]
         n = len(sizes) - 1
@@ -50,7 +51,7 @@ class StackedAutoencoder(nn.Module):
         """[(encoder Linear i, the decoder Linear that inverts it)], from the input upwards."""
         enc = [m for m in self.encoder if isinstance(m, nn.Linear)]
         dec = [m for m in self.decoder if isinstance(m, nn.Linear)][::-1]
-        return list(zip(enc, dec))
+        return list(zip(enc, dec, strict=True))
 
 
 def build_autoencoder(config, input_dim: int, image_shape=None) -> nn.Module:

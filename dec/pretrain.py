@@ -35,17 +35,37 @@ def reconstruction_loss(y, x):
 
 def _optimizer(params, cfg: Config):
     if cfg.ae_optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=cfg.ae_lr, weight_decay=cfg.ae_weight_decay, **fused(params[0].device))
+        opt = torch.optim.Adam(
+            params, lr=cfg.ae_lr, weight_decay=cfg.ae_weight_decay, **fused(params[0].device)
+        )
     else:
-        opt = torch.optim.SGD(params, lr=cfg.ae_lr, momentum=cfg.ae_momentum,
-                              weight_decay=cfg.ae_weight_decay, **fused(params[0].device))
+        opt = torch.optim.SGD(
+            params,
+            lr=cfg.ae_lr,
+            momentum=cfg.ae_momentum,
+            weight_decay=cfg.ae_weight_decay,
+            **fused(params[0].device),
+        )
     step = cfg.ae_lr_step if cfg.ae_lr_step > 0 else 10**12
     return opt, torch.optim.lr_scheduler.StepLR(opt, step_size=step, gamma=0.1)
 
 
-def fit_reconstruction(model_fn, params, X, n_iters, cfg, generator, desc="autoencoder", verbose=False,
-                       augment=None, log_every=100, ckpt=None, stage="finetune", weights_fn=None,
-                       corrupt=None):
+def fit_reconstruction(
+    model_fn,
+    params,
+    X,
+    n_iters,
+    cfg,
+    generator,
+    desc="autoencoder",
+    verbose=False,
+    augment=None,
+    log_every=100,
+    ckpt=None,
+    stage="finetune",
+    weights_fn=None,
+    corrupt=None,
+):
     """Minimise reconstruction_loss(model_fn(x), x) over ``params`` for ``n_iters`` minibatch
     iterations (x augmented first when ``augment`` is given: the autoencoder reconstructs what
     it sees; with ``corrupt``, model_fn sees corrupt(x) and reconstructs x: a denoising
@@ -79,9 +99,11 @@ def fit_reconstruction(model_fn, params, X, n_iters, cfg, generator, desc="autoe
                 losses.append((it, float(running) / k))
                 running.zero_()
                 if not math.isfinite(losses[-1][1]):  # fail at once, not after the whole schedule
-                    raise FloatingPointError(f"{desc}: the reconstruction loss became NaN/inf at iteration "
-                                             f"{it}; lower the learning rate (ae_lr={cfg.ae_lr}) or check "
-                                             "the input scaling")
+                    raise FloatingPointError(
+                        f"{desc}: the reconstruction loss became NaN/inf at iteration "
+                        f"{it}; lower the learning rate (ae_lr={cfg.ae_lr}) or check "
+                        "the input scaling"
+                    )
                 bar.set_postfix(loss=f"{losses[-1][1]:.4g}")
             bar.update(1)
             loop.step(it, losses=losses, running=running)
@@ -89,8 +111,9 @@ def fit_reconstruction(model_fn, params, X, n_iters, cfg, generator, desc="autoe
     return losses
 
 
-def pretrain_layerwise(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,
-                       ckpt=None):
+def pretrain_layerwise(
+    ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None, ckpt=None
+):
     """Greedy layer-wise denoising pretraining (paper section 3.2, authors' code).
 
     Pair i: x~ = Dropout(x) (not for the first layer); h = g1(W1 x~ + b1); h~ = Dropout(h);
@@ -104,34 +127,59 @@ def pretrain_layerwise(ae: StackedAutoencoder, X, cfg: Config, generator, verbos
         g2 = F.relu if i > 0 else (lambda t: t)
         p = cfg.dropout
 
-        def pair(x, enc=enc, dec=dec, g1=g1, g2=g2, first=(i == 0)):
+        def pair(x, enc=enc, dec=dec, g1=g1, g2=g2, first=(i == 0), p=p):
             if not first:
                 x = F.dropout(x, p, training=True)
             return g2(dec(F.dropout(g1(enc(x)), p, training=True)))
 
         params = [*enc.parameters(), *dec.parameters()]
-        history[f"layer{i + 1}"] = fit_reconstruction(pair, params, h, cfg.layer_iters, cfg, generator,
-                                                      f"layer {i + 1}/{len(pairs)}", verbose,
-                                                      augment=make_augmenter(cfg, image_shape) if i == 0 else None,
-                                                      ckpt=ckpt, stage=f"layer{i + 1}", weights_fn=ae.state_dict)
+        history[f"layer{i + 1}"] = fit_reconstruction(
+            pair,
+            params,
+            h,
+            cfg.layer_iters,
+            cfg,
+            generator,
+            f"layer {i + 1}/{len(pairs)}",
+            verbose,
+            augment=make_augmenter(cfg, image_shape) if i == 0 else None,
+            ckpt=ckpt,
+            stage=f"layer{i + 1}",
+            weights_fn=ae.state_dict,
+        )
         h = in_chunks(lambda t, enc=enc, g1=g1: g1(enc(t)), h)  # input of the next pair
     return history
 
 
-def pretrain_end_to_end(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,
-                        ckpt=None):
+def pretrain_end_to_end(
+    ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None, ckpt=None
+):
     """Train the whole deep autoencoder on reconstruction: without dropout as in the paper, or,
     with ``cfg.finetune_dropout`` = p > 0, as a denoising autoencoder (dropout p on its input)."""
     p = cfg.finetune_dropout
     corrupt = (lambda x: F.dropout(x, p, training=True)) if p > 0 else None
-    return {"finetune": fit_reconstruction(ae, list(ae.parameters()), X, cfg.finetune_iters, cfg, generator,
-                                           "autoencoder", verbose, augment=make_augmenter(cfg, image_shape),
-                                           ckpt=ckpt, stage="finetune", weights_fn=ae.state_dict,
-                                           corrupt=corrupt)}
+    return {
+        "finetune": fit_reconstruction(
+            ae,
+            list(ae.parameters()),
+            X,
+            cfg.finetune_iters,
+            cfg,
+            generator,
+            "autoencoder",
+            verbose,
+            augment=make_augmenter(cfg, image_shape),
+            ckpt=ckpt,
+            stage="finetune",
+            weights_fn=ae.state_dict,
+            corrupt=corrupt,
+        )
+    }
 
 
-def pretrain(ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None,
-             ckpt=None) -> dict:
+def pretrain(
+    ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None, ckpt=None
+) -> dict:
     """Run the configured protocol; return the loss history and the time of each stage.
 
     With a checkpoint ``ckpt`` that is being resumed, the autoencoder's weights are taken from it

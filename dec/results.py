@@ -17,8 +17,17 @@ def git_commit(cwd=None) -> str | None:
     if os.environ.get("DEC_GIT_COMMIT"):
         return os.environ["DEC_GIT_COMMIT"]
     try:
-        run = lambda *a: subprocess.run(["git", *a], cwd=cwd, capture_output=True, text=True,  # noqa: E731
-                                        timeout=10, check=True).stdout.strip()
+
+        def run(*a):
+            return subprocess.run(
+                ["git", *a],
+                cwd=cwd,
+                capture_output=True,
+                text=True,  # noqa: E731
+                timeout=10,
+                check=True,
+            ).stdout.strip()
+
         commit = run("rev-parse", "HEAD")
         return commit + ("+dirty" if run("status", "--porcelain", "--untracked-files=no") else "")
     except (OSError, subprocess.SubprocessError):
@@ -42,9 +51,15 @@ def provenance(device=None) -> dict:
         "torch_threads": torch.get_num_threads(),
         "device": str(device) if device is not None else None,
         "code_fingerprint": code_fingerprint(),
-        "versions": {"dec": __version__, "python": platform.python_version(), "torch": torch.__version__,
-                     "numpy": numpy.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
-                     "cuda": torch.version.cuda},
+        "versions": {
+            "dec": __version__,
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "numpy": numpy.__version__,
+            "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__,
+            "cuda": torch.version.cuda,
+        },
     }
     if device is not None and str(device).startswith("cuda"):
         info["gpu"] = torch.cuda.get_device_name(torch.device(device))
@@ -68,8 +83,16 @@ def write_run(folder, experiment: str, key: dict, metrics: dict, device=None, **
     return write_record(record, Path(folder) / f"{name}.json")
 
 
-def read_records(folder) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(Path(folder).glob("**/*.json"))]
+def read_records(*folders) -> list[dict]:
+    """Every JSON record under the given folders (those that exist), in folder order. A chapter
+    reads the committed ledger and its own run's folder together; :func:`latest_per_key` then
+    keeps the newest record of each run."""
+    return [
+        json.loads(p.read_text())
+        for folder in folders
+        if Path(folder).is_dir()
+        for p in sorted(Path(folder).glob("**/*.json"))
+    ]
 
 
 def _jsonable(o):
@@ -100,5 +123,10 @@ def spread(values) -> dict:
     import statistics
 
     values = list(values)
-    return {"mean": statistics.mean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
-            "min": min(values), "max": max(values), "n": len(values)}
+    return {
+        "mean": statistics.mean(values),
+        "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "min": min(values),
+        "max": max(values),
+        "n": len(values),
+    }

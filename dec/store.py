@@ -95,14 +95,20 @@ class CacheEntry:
             return None
         blob = torch.load(self.path, map_location=device, weights_only=True)
         if blob.get("key") != self.key:
-            warnings.warn(f"cached {self.kind} result {self.path} was computed by other library code "
-                          f"(dec {blob.get('version')}, code {blob.get('code')}; this is code "
-                          f"{code_fingerprint()}): computing it again", RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"cached {self.kind} result {self.path} was computed by other library code "
+                f"(dec {blob.get('version')}, code {blob.get('code')}; this is code "
+                f"{code_fingerprint()}): computing it again",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             return None
         return blob["payload"]
 
     def save(self, payload) -> Path:
         from ._version import __version__
 
-        return atomic_save({"key": self.key, "version": __version__, "code": code_fingerprint(),
-                            "payload": payload}, self.path)
+        return atomic_save(
+            {"key": self.key, "version": __version__, "code": code_fingerprint(), "payload": payload},
+            self.path,
+        )

@@ -35,6 +35,7 @@ def busy_cores(interval: float = 0.5) -> float:
     """How many cores other processes keep busy *now*: CPU time not idle over ``interval``
     seconds (/proc/stat), in cores. Falls back to the 1-minute load average where there is no
     /proc (which lags: it still counts work that ended up to a minute ago)."""
+
     def snapshot():
         with open("/proc/stat") as f:
             values = [int(v) for v in f.readline().split()[1:]]
@@ -149,7 +150,7 @@ class Minibatches:
         if self.perm is None or self.pos + self.batch_size > self.n:
             self.perm = torch.randperm(self.n, generator=self.generator).to(self.device)
             self.pos = 0
-        idx = self.perm[self.pos:self.pos + self.batch_size]
+        idx = self.perm[self.pos : self.pos + self.batch_size]
         self.pos += self.batch_size
         return idx
 
@@ -169,11 +170,18 @@ def minibatches(n: int, batch_size: int, generator: torch.Generator, device) -> 
 @torch.no_grad()
 def in_chunks(fn, X: torch.Tensor, chunk: int = 8192) -> torch.Tensor:
     """Apply ``fn`` to the rows of ``X`` chunk by chunk (bounded memory), without gradients."""
-    return torch.cat([fn(X[i:i + chunk]) for i in range(0, len(X), chunk)])
+    return torch.cat([fn(X[i : i + chunk]) for i in range(0, len(X), chunk)])
 
 
 def progress(total: int, desc: str, enabled: bool, initial: int = 0):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, disable=not enabled, leave=False, dynamic_ncols=True,
-                mininterval=0.5, initial=initial)
+    return tqdm(
+        total=total,
+        desc=desc,
+        disable=not enabled,
+        leave=False,
+        dynamic_ncols=True,
+        mininterval=0.5,
+        initial=initial,
+    )

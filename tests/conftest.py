@@ -11,10 +11,20 @@ torch.set_num_threads(1)
 # The tests' tiny configuration, defined once: a 2-layer network and short schedules, fractions of
 # a second per fit on one CPU thread. Tests that need more (a network that must learn something)
 # say what they change: {**TINY, "dims": ...}.
-TINY = {"dims": (8, 4), "finetune_iters": 30, "ae_batch_size": 16, "dec_batch_size": 16,
-        "update_interval": 10, "max_iter": 40, "kmeans_n_init": 2, "augment": "none"}
+TINY = {
+    "dims": (8, 4),
+    "finetune_iters": 30,
+    "ae_batch_size": 16,
+    "dec_batch_size": 16,
+    "update_interval": 10,
+    "max_iter": 40,
+    "kmeans_n_init": 2,
+    "augment": "none",
+}
 
-SHARED_DATA = Path(os.environ.get("DEC_TEST_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("DEC_TEST_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
 @pytest.fixture(scope="session")

@@ -10,14 +10,14 @@ import gzip
 import numpy as np
 import pytest
 import torch
+from conftest import TINY
 
 import dec.estimator
 from dec import DEC, load_dataset
+from dec.book import check_parameters
 from dec.checkpoint import CheckpointMismatchError
 from dec.cli import main as cli_main
-from dec.book import check_parameters
 from dec.data import DataIntegrityError, DatasetNotFoundError, read_idx
-from conftest import TINY
 
 PRETRAIN, TRAIN_DEC = dec.estimator.pretrain, dec.estimator.train_dec
 
@@ -79,6 +79,7 @@ def cli(*args):
     def run(tmp):
         if cli_main(["train", "--quiet", "--out", str(tmp / "run"), *args]) == 2:
             raise ValueError("exit status 2")
+
     return run
 
 
@@ -102,40 +103,97 @@ CASES = [
     ("tol out of range", fit(config={"tol": 2}), ValueError, "'tol' = 2 is invalid"),
     ("unknown pretraining protocol", fit(config={"pretrain": "greedy"}), ValueError, "'pretrain'"),
     ("dims with a zero width", fit(config={"dims": (8, 0)}), ValueError, "'dims'"),
-    ("unknown precision", fit(config={"precision": "fp16"}), ValueError, "'precision' = 'fp16' is invalid.*bf16"),
+    (
+        "unknown precision",
+        fit(config={"precision": "fp16"}),
+        ValueError,
+        "'precision' = 'fp16' is invalid.*bf16",
+    ),
     ("unknown compile mode", fit(config={"compile": "max"}), ValueError, "'compile' = 'max' is invalid"),
-    ("image_shape vs features", fit(rng.rand(20, 5), config={"augment": "affine"}, image_shape=(2, 2)),
-     ValueError, "does not match 5 features"),
+    (
+        "image_shape vs features",
+        fit(rng.rand(20, 5), config={"augment": "affine"}, image_shape=(2, 2)),
+        ValueError,
+        "does not match 5 features",
+    ),
     ("unknown device", fit(device="tpu"), ValueError, "unknown device|not supported"),
     ("checkpoint_every = 0", fit(checkpoint_every=0), ValueError, "checkpoint_every must be a positive"),
-    ("resume without a checkpoint path", lambda tmp: DEC(2, config=TINY).fit(X20, resume=True),
-     ValueError, "needs the checkpoint path"),
+    (
+        "resume without a checkpoint path",
+        lambda tmp: DEC(2, config=TINY).fit(X20, resume=True),
+        ValueError,
+        "needs the checkpoint path",
+    ),
     ("checkpoint of another run", other_checkpoint, CheckpointMismatchError, "belongs to another run"),
     ("checkpoint of another version", old_checkpoint, CheckpointMismatchError, "written by dec 0.0.1"),
-    ("predict with another number of features", lambda tmp: fitted(tmp).predict(X20[:, :3]), ValueError,
-     "X has 3 features, but DEC is expecting 4"),
-    ("saved model of another version", lambda tmp: DEC.load(edited(tmp, version="0.0.1")), ValueError,
-     "saved by dec 0.0.1"),
-    ("saved model with an edited configuration", lambda tmp: DEC.load(edited(tmp, config_hash="x")),
-     ValueError, "does not match its hash"),
+    (
+        "predict with another number of features",
+        lambda tmp: fitted(tmp).predict(X20[:, :3]),
+        ValueError,
+        "X has 3 features, but DEC is expecting 4",
+    ),
+    (
+        "saved model of another version",
+        lambda tmp: DEC.load(edited(tmp, version="0.0.1")),
+        ValueError,
+        "saved by dec 0.0.1",
+    ),
+    (
+        "saved model with an edited configuration",
+        lambda tmp: DEC.load(edited(tmp, config_hash="x")),
+        ValueError,
+        "does not match its hash",
+    ),
     ("unknown dataset", lambda tmp: load_dataset("mnits"), ValueError, "unknown dataset 'mnits'"),
-    ("dataset files missing", lambda tmp: load_dataset("mnist-test", data_dir=tmp, download=False),
-     DatasetNotFoundError, "t10k-images-idx3-ubyte.gz"),
-    ("truncated IDX file", lambda tmp: read_idx(idx(tmp, "t", GOOD_IDX[:-1], compress=False)),
-     DataIntegrityError, "truncated"),
-    ("IDX with a bad magic number", lambda tmp: read_idx(idx(tmp, "m.gz", b"\x01" + GOOD_IDX[1:])),
-     DataIntegrityError, "magic"),
+    (
+        "dataset files missing",
+        lambda tmp: load_dataset("mnist-test", data_dir=tmp, download=False),
+        DatasetNotFoundError,
+        "t10k-images-idx3-ubyte.gz",
+    ),
+    (
+        "truncated IDX file",
+        lambda tmp: read_idx(idx(tmp, "t", GOOD_IDX[:-1], compress=False)),
+        DataIntegrityError,
+        "truncated",
+    ),
+    (
+        "IDX with a bad magic number",
+        lambda tmp: read_idx(idx(tmp, "m.gz", b"\x01" + GOOD_IDX[1:])),
+        DataIntegrityError,
+        "magic",
+    ),
     ("cut-off gzip download", cut_gzip, DataIntegrityError, "corrupt or truncated"),
-    ("checksum mismatch", lambda tmp: read_idx(idx(tmp, "c.gz", GOOD_IDX), sha256="0" * 64),
-     DataIntegrityError, "checksum mismatch"),
-    ("notebook parameter: profile", lambda tmp: check_parameters("fast", "digits", 0), ValueError,
-     "parameter profile='fast' is invalid"),
-    ("notebook parameter: dataset", lambda tmp: check_parameters("quick", "mnits", 0), ValueError,
-     "parameter dataset='mnits' is invalid"),
-    ("notebook parameter: seed", lambda tmp: check_parameters("quick", "digits", -1), ValueError,
-     "parameter seed=-1 is invalid"),
-    ("notebook parameter: threads", lambda tmp: check_parameters("quick", "digits", 0, threads=0),
-     ValueError, "parameter threads=0 is invalid"),
+    (
+        "checksum mismatch",
+        lambda tmp: read_idx(idx(tmp, "c.gz", GOOD_IDX), sha256="0" * 64),
+        DataIntegrityError,
+        "checksum mismatch",
+    ),
+    (
+        "notebook parameter: profile",
+        lambda tmp: check_parameters("fast", "digits", 0),
+        ValueError,
+        "parameter profile='fast' is invalid",
+    ),
+    (
+        "notebook parameter: dataset",
+        lambda tmp: check_parameters("quick", "mnits", 0),
+        ValueError,
+        "parameter dataset='mnits' is invalid",
+    ),
+    (
+        "notebook parameter: seed",
+        lambda tmp: check_parameters("quick", "digits", -1),
+        ValueError,
+        "parameter seed=-1 is invalid",
+    ),
+    (
+        "notebook parameter: threads",
+        lambda tmp: check_parameters("quick", "digits", 0, threads=0),
+        ValueError,
+        "parameter threads=0 is invalid",
+    ),
     ("CLI --set typo", cli("--set", "update_intervall=5"), ValueError, "exit status 2"),
     ("CLI --checkpoint-every 0", cli("--checkpoint-every", "0"), ValueError, "exit status 2"),
 ]

@@ -28,9 +28,28 @@ def keep_threads():
 
 
 def test_records_hold_metrics_times_loss_and_peak_memory(bench, tmp_path, capsys):
-    bench.main(["--dataset", "digits", "--profile", "quick", "--seeds", "0,1", "--threads", "1",
-                "--set", "finetune_iters=30", "--set", "max_iter=30", "--set", "kmeans_n_init=2",
-                "--set", "dims=64,32,10", "--record-dir", str(tmp_path)])
+    bench.main(
+        [
+            "--dataset",
+            "digits",
+            "--profile",
+            "quick",
+            "--seeds",
+            "0,1",
+            "--threads",
+            "1",
+            "--set",
+            "finetune_iters=30",
+            "--set",
+            "max_iter=30",
+            "--set",
+            "kmeans_n_init=2",
+            "--set",
+            "dims=64,32,10",
+            "--record-dir",
+            str(tmp_path),
+        ]
+    )
     out = capsys.readouterr().out
     records = sorted((json.loads(p.read_text()) for p in tmp_path.glob("*.json")), key=lambda r: r["seed"])
     assert [r["seed"] for r in records] == [0, 1]
@@ -75,7 +94,8 @@ def test_flop_check_figures(bench, capsys):
     torch.set_num_threads(1)
     out = bench.flop_check(torch.rand(600, 64), epochs=1)  # 2 minibatches of 256, quick's network
     assert out["samples_per_epoch"] == 512 and out["mflop_per_sample"] == pytest.approx(
-        bench.ae_flops_per_sample(bench.StackedAutoencoder(64, (500, 500, 2000, 10))) / 1e6)
+        bench.ae_flops_per_sample(bench.StackedAutoencoder(64, (500, 500, 2000, 10))) / 1e6
+    )
     assert out["ratio"] == pytest.approx(out["epoch_s"] / out["bound_s"])
     assert out["bound_s"] == pytest.approx(out["mflop_per_sample"] * 1e6 * 512 / (out["matmul_gflops"] * 1e9))
     assert out["products_alone_s"] > 0  # (how it compares with the bound is timing: not tested)
@@ -90,10 +110,19 @@ def test_step_products_are_the_steps_products(bench):
     from dec.models import StackedAutoencoder
 
     shapes = [tuple(p().shape) for p in bench.step_products(StackedAutoencoder(64, (32, 10), "xavier"), 8)]
-    assert shapes == [(8, 32), (32, 64),                # 64 -> 32
-                      (8, 10), (10, 32), (8, 32),       # 32 -> 10
-                      (8, 32), (32, 10), (8, 10),       # 10 -> 32
-                      (8, 64), (64, 32), (8, 32)]       # 32 -> 64
+    assert shapes == [
+        (8, 32),
+        (32, 64),  # 64 -> 32
+        (8, 10),
+        (10, 32),
+        (8, 32),  # 32 -> 10
+        (8, 32),
+        (32, 10),
+        (8, 10),  # 10 -> 32
+        (8, 64),
+        (64, 32),
+        (8, 32),
+    ]  # 32 -> 64
 
 
 def test_flop_check_times_the_runs_configuration(bench):

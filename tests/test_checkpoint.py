@@ -18,15 +18,53 @@ import torch
 from dec import DEC, load_dataset
 from dec import checkpoint as ckpt_module
 
-SETTINGS = ["--set", "dims=(32,32,64,10)", "--set", "pretrain='layerwise'", "--set", "layer_iters=120",
-            "--set", "finetune_iters=240", "--set", "ae_optimizer='adam'", "--set", "ae_lr=0.001",
-            "--set", "augment='none'", "--set", "max_iter=300", "--set", "update_interval=20",
-            "--set", "tol=0.0", "--set", "kmeans_n_init=2"]
+SETTINGS = [
+    "--set",
+    "dims=(32,32,64,10)",
+    "--set",
+    "pretrain='layerwise'",
+    "--set",
+    "layer_iters=120",
+    "--set",
+    "finetune_iters=240",
+    "--set",
+    "ae_optimizer='adam'",
+    "--set",
+    "ae_lr=0.001",
+    "--set",
+    "augment='none'",
+    "--set",
+    "max_iter=300",
+    "--set",
+    "update_interval=20",
+    "--set",
+    "tol=0.0",
+    "--set",
+    "kmeans_n_init=2",
+]
 
 
 def command(out, *extra):
-    return [sys.executable, "-m", "dec", "train", "--dataset", "digits", "--offline", "--quiet",
-            "--threads", "1", "--seed", "3", "--checkpoint-every", "20", "--out", str(out), *SETTINGS, *extra]
+    return [
+        sys.executable,
+        "-m",
+        "dec",
+        "train",
+        "--dataset",
+        "digits",
+        "--offline",
+        "--quiet",
+        "--threads",
+        "1",
+        "--seed",
+        "3",
+        "--checkpoint-every",
+        "20",
+        "--out",
+        str(out),
+        *SETTINGS,
+        *extra,
+    ]
 
 
 def env():
@@ -56,7 +94,9 @@ def stage_of(path):
 
 def interrupt(out, stage, sig):
     """Start a run, wait until its checkpoint is inside ``stage``, send ``sig``."""
-    proc = subprocess.Popen(command(out), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        command(out), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 240
     while stage_of(out / "checkpoint.pt") != stage:
         assert proc.poll() is None, f"the run ended before reaching {stage}: {proc.communicate()}"
@@ -75,7 +115,9 @@ def test_sigkill_then_resume_gives_the_same_labels(stage, uninterrupted, tmp_pat
     # Atomic writes: the kill may land while a checkpoint is being written, leaving a partial
     # checkpoint.pt.tmp; the real file is always a complete one, and the next write replaces the .tmp.
     assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["key"]  # loads: complete
-    done = subprocess.run(command(tmp_path, "--resume"), env=env(), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        command(tmp_path, "--resume"), env=env(), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert "resuming from" in done.stdout
     labels, centers = result(tmp_path)
@@ -91,15 +133,27 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(uninterrupted, tmp_path):
     # Saved between two iterations of fine-tuning (or, when the signal raced the end of the
     # stage, the checkpoint written when it finished): either way a complete file to resume from.
     assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["done"].get("layer4") is not None
-    done = subprocess.run(command(tmp_path, "--resume"), env=env(), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        command(tmp_path, "--resume"), env=env(), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     np.testing.assert_array_equal(result(tmp_path)[0], uninterrupted[0])
 
 
 # -- in-process: every stage, and the checkpoint's contents ----------------------------------
-CFG = {"dims": (16, 16, 32, 10), "pretrain": "layerwise", "layer_iters": 40, "finetune_iters": 60,
-       "ae_optimizer": "adam", "ae_lr": 1e-3, "augment": "affine", "max_iter": 120, "update_interval": 20,
-       "tol": 0.0, "kmeans_n_init": 2}
+CFG = {
+    "dims": (16, 16, 32, 10),
+    "pretrain": "layerwise",
+    "layer_iters": 40,
+    "finetune_iters": 60,
+    "ae_optimizer": "adam",
+    "ae_lr": 1e-3,
+    "augment": "affine",
+    "max_iter": 120,
+    "update_interval": 20,
+    "tol": 0.0,
+    "kmeans_n_init": 2,
+}
 
 
 class Stop(Exception):
@@ -111,10 +165,20 @@ def digits_small():
     return load_dataset("digits").X[:600]
 
 
-@pytest.mark.parametrize("stage, at", [("layer1", 30), ("layer4", 10), ("finetune", 50), ("dec", 40), ("dec", 110)])
+@pytest.mark.parametrize(
+    "stage, at", [("layer1", 30), ("layer4", 10), ("finetune", 50), ("dec", 40), ("dec", 110)]
+)
 def test_resume_inside_every_stage_is_exact(stage, at, digits_small, tmp_path, monkeypatch):
-    est = lambda: DEC(10, config=CFG, random_state=0, image_shape=(8, 8), checkpoint=tmp_path / "c.pt",
-                      checkpoint_every=10)
+    def est():
+        return DEC(
+            10,
+            config=CFG,
+            random_state=0,
+            image_shape=(8, 8),
+            checkpoint=tmp_path / "c.pt",
+            checkpoint_every=10,
+        )
+
     reference = DEC(10, config=CFG, random_state=0, image_shape=(8, 8)).fit(digits_small)
     original = ckpt_module.Checkpoint.step
 
@@ -140,7 +204,9 @@ def test_finished_checkpoint_loads_safely_and_resume_returns_the_result(digits_s
     blob = torch.load(path, weights_only=True)  # no pickled code inside
     assert blob["version"] and blob["key"] and blob["current"] is None
     assert list(blob["done"]) == ["layer1", "layer2", "layer3", "layer4", "finetune", "kmeans", "dec"]
-    b = DEC(10, config=CFG, random_state=1, image_shape=(8, 8), checkpoint=path).fit(digits_small, resume=True)
+    b = DEC(10, config=CFG, random_state=1, image_shape=(8, 8), checkpoint=path).fit(
+        digits_small, resume=True
+    )
     np.testing.assert_array_equal(a.labels_, b.labels_)
 
 

@@ -8,16 +8,47 @@ from dec.cli import main, parse_overrides
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "dec", *args], capture_output=True, text=True, cwd=cwd,
-                          env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "dec", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
 
 
 def test_train_end_to_end_writes_record_and_model(tmp_path):
     out = tmp_path / "run"
-    r = run("train", "--dataset", "digits", "--seed", "2", "--threads", "1", "--quiet", "--offline",
-            "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
-            "--set", "dims=32,32,5", "--set", "finetune_iters=50", "--set", "update_interval=10",
-            "--set", "max_iter=60", "--set", "kmeans_n_init=2", "--set", "ae_batch_size=64", "--set", "augment=none")
+    r = run(
+        "train",
+        "--dataset",
+        "digits",
+        "--seed",
+        "2",
+        "--threads",
+        "1",
+        "--quiet",
+        "--offline",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--set",
+        "dims=32,32,5",
+        "--set",
+        "finetune_iters=50",
+        "--set",
+        "update_interval=10",
+        "--set",
+        "max_iter=60",
+        "--set",
+        "kmeans_n_init=2",
+        "--set",
+        "ae_batch_size=64",
+        "--set",
+        "augment=none",
+    )
     assert r.returncode == 0, r.stderr
     assert "DEC        acc" in r.stdout
     rec = json.loads((out / "record.json").read_text())
@@ -35,14 +66,17 @@ def test_train_end_to_end_writes_record_and_model(tmp_path):
     assert (model.predict(load_dataset("digits").X) == model.labels_).all()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["train", "--set", "bogus=1"], "unknown config field 'bogus'"),
-    (["train", "--set", "update_interval"], "FIELD=VALUE"),
-    (["train", "--set", "tol=5"], "'tol' = 5 is invalid"),
-    (["train", "--set", "finetune_dropout=1"], "'finetune_dropout' = 1.*probability"),
-    (["train", "--device", "cuda:7"], "CUDA is not available|device"),
-    (["train", "--dataset", "mnist", "--offline", "--data-dir", "/nonexistent"], "not found offline"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--set", "bogus=1"], "unknown config field 'bogus'"),
+        (["train", "--set", "update_interval"], "FIELD=VALUE"),
+        (["train", "--set", "tol=5"], "'tol' = 5 is invalid"),
+        (["train", "--set", "finetune_dropout=1"], "'finetune_dropout' = 1.*probability"),
+        (["train", "--device", "cuda:7"], "CUDA is not available|device"),
+        (["train", "--dataset", "mnist", "--offline", "--data-dir", "/nonexistent"], "not found offline"),
+    ],
+)
 def test_bad_arguments_give_clear_errors(args, message, capsys):
     assert main(args) == 2
     assert pytest.importorskip("re").search(message, capsys.readouterr().err)
@@ -62,13 +96,17 @@ def test_help_and_config():
     # Without --profile: the library's default, quick's recipe pretrained 10,000 iterations.
     default, quick = (json.loads(run("config", *a).stdout) for a in ([], ["--profile", "quick"]))
     assert default["profile"] == "default" and default["finetune_iters"] == 10_000
-    assert {k: v for k, v in default.items() if k not in ("profile", "finetune_iters")} == \
-        {k: v for k, v in quick.items() if k not in ("profile", "finetune_iters")}
+    assert {k: v for k, v in default.items() if k not in ("profile", "finetune_iters")} == {
+        k: v for k, v in quick.items() if k not in ("profile", "finetune_iters")
+    }
 
 
 def test_parse_overrides_types():
     assert parse_overrides(["dims=500,500,2000,10", "ae_lr=1e-3", "pretrain=layerwise"]) == {
-        "dims": (500, 500, 2000, 10), "ae_lr": 1e-3, "pretrain": "layerwise"}
+        "dims": (500, 500, 2000, 10),
+        "ae_lr": 1e-3,
+        "pretrain": "layerwise",
+    }
 
 
 def test_matching_profile_names_what_a_record_ran():
@@ -78,5 +116,7 @@ def test_matching_profile_names_what_a_record_ran():
     assert matching_profile(as_quick) == "default"
     assert matching_profile(Config.from_profile("paper").to_dict()) == "paper"
     assert matching_profile(Config.from_profile("quick", dec_lr=0.5).to_dict()) is None
-    old = {k: v for k, v in Config.from_profile("quick").to_dict().items() if k not in ("precision", "compile")}
+    old = {
+        k: v for k, v in Config.from_profile("quick").to_dict().items() if k not in ("precision", "compile")
+    }
     assert matching_profile(old) == "quick"  # records written before a field existed

@@ -95,8 +95,9 @@ def test_loss_and_gradients_stay_finite_far_away_and_with_duplicates(scale):
     # float32 as in training: points spread at `scale`, one centre far from every point (a
     # vanishing cluster), and duplicated points sitting exactly on a centre.
     z = torch.cat([rand(40, 10, seed=4).float() * scale, torch.zeros(5, 10)]).requires_grad_()
-    mu = torch.cat([rand(3, 10, seed=5).float() * scale, torch.zeros(1, 10),
-                    torch.full((1, 10), 1e6)]).requires_grad_()
+    mu = torch.cat(
+        [rand(3, 10, seed=5).float() * scale, torch.zeros(1, 10), torch.full((1, 10), 1e6)]
+    ).requires_grad_()
     q = soft_assignment(z, mu)
     p = target_distribution(q.detach())
     loss = kl_divergence(p, q)
@@ -122,8 +123,9 @@ def test_train_dec_callback_sees_every_target_update_and_changes_nothing():
         return model, train_dec(model, X, cfg, seed_everything(0), verbose=False, callback=callback)
 
     seen = []
-    model, (labels, history, n_iter, _) = run(lambda entry, m: seen.append((entry["iter"], m.training,
-                                                                            m.encoder(X[:2]).clone())))
+    model, (labels, history, n_iter, _) = run(
+        lambda entry, m: seen.append((entry["iter"], m.training, m.encoder(X[:2]).clone()))
+    )
     assert [s[0] for s in seen] == [h["iter"] for h in history] == list(range(0, 41, 5))
     assert not any(s[1] for s in seen)  # eval mode during the callback
     assert not torch.equal(seen[0][2], seen[-1][2])  # the encoder moved between updates
@@ -146,7 +148,9 @@ def test_dec_without_backprop_equals_dec_on_the_fixed_embedding():
     centers = rand(4, 3, seed=6).float()
     cfg = Config.from_profile("quick", dec_batch_size=32, update_interval=7, max_iter=60, tol=0.0)
     frozen = DECModel(encoder, centers, 1.0)
-    out = train_dec(frozen, X, Config(**{**cfg.to_dict(), "update_encoder": False}), seed_everything(1), verbose=False)
+    out = train_dec(
+        frozen, X, Config(**{**cfg.to_dict(), "update_encoder": False}), seed_everything(1), verbose=False
+    )
     with torch.no_grad():
         Z = encoder(X)
     ref = DECModel(nn.Identity(), centers, 1.0)
@@ -176,10 +180,11 @@ def test_train_dec_extension_points_transform_and_extra_loss():
 
     plain, (labels, history, *_) = run()
     seen = []
-    same, (labels_same, *_) = run(lambda m: {"transform": lambda x: seen.append(x.shape) or x,
-                                             "extra_loss": lambda x: x.sum() * 0})
+    same, (labels_same, *_) = run(
+        lambda m: {"transform": lambda x: seen.append(x.shape) or x, "extra_loss": lambda x: x.sum() * 0}
+    )
     assert seen == [(32, 6)] * 30  # one minibatch per iteration, never the whole dataset
     assert np.array_equal(labels, labels_same) and torch.equal(plain.centers, same.centers)
-    pulled, (_, history_pulled, *_) = run(lambda m: {"extra_loss": lambda x: 10.0 * (m.centers ** 2).sum()})
+    pulled, (_, history_pulled, *_) = run(lambda m: {"extra_loss": lambda x: 10.0 * (m.centers**2).sum()})
     assert pulled.centers.norm() < plain.centers.norm()  # the extra term was minimised too
     assert history_pulled[-1]["loss"] > history[-1]["loss"]  # and counted in the reported loss

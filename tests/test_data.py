@@ -82,7 +82,9 @@ def test_corrupted_copy_of_real_file_fails_checksum(shared_data, tmp_path):
     raw = gzip.open(shared_data / "mnist-test" / "t10k-images-idx3-ubyte.gz").read()
     raw = raw[:1000] + bytes([raw[1000] ^ 0xFF]) + raw[1001:]  # one flipped pixel
     (folder / "t10k-images-idx3-ubyte").write_bytes(raw)
-    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes((shared_data / "mnist-test" / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(
+        (shared_data / "mnist-test" / "t10k-labels-idx1-ubyte.gz").read_bytes()
+    )
     with pytest.raises(DataIntegrityError, match="checksum mismatch"):
         load_dataset("mnist-test", data_dir=tmp_path, download=False)
 
@@ -98,7 +100,9 @@ def fake_torchvision(monkeypatch, write_raw):
             raw.mkdir(parents=True, exist_ok=True)
             write_raw(raw)
 
-    monkeypatch.setitem(sys.modules, "torchvision", types.SimpleNamespace(datasets=types.SimpleNamespace(MNIST=MNIST)))
+    monkeypatch.setitem(
+        sys.modules, "torchvision", types.SimpleNamespace(datasets=types.SimpleNamespace(MNIST=MNIST))
+    )
 
 
 def test_partial_download_is_not_mistaken_for_a_complete_one(monkeypatch, tmp_path, shared_data):
@@ -178,7 +182,9 @@ def test_reuters_10k_loads_through_fetch_rcv1_or_the_authors_file(tmp_path, monk
     folder = tmp_path / "reuters-10k"
     folder.mkdir(exist_ok=True)
     rng = np.random.RandomState(0)
-    np.save(folder / "reutersidf10k.npy", {"data": rng.rand(50, 20) * np.sqrt(20), "label": rng.randint(0, 4, 50)})
+    np.save(
+        folder / "reutersidf10k.npy", {"data": rng.rand(50, 20) * np.sqrt(20), "label": rng.randint(0, 4, 50)}
+    )
     ds = load_dataset("reuters-10k", data_dir=tmp_path, download=False)
     assert ds.X.shape == (50, 20) and ds.X.max() <= 1 and len(calls) == 1
 
@@ -220,7 +226,9 @@ def test_stl_hog_features_from_the_binary_release(tmp_path, monkeypatch):
     np.testing.assert_allclose(colour[:, :4, :, 0], 1.0)  # the red top half is at the top
     np.testing.assert_allclose(colour[:, :4, :, 1:], 0.0)
     assert (tmp_path / "stl10" / "stl10_binary" / "stl-hog-features.npz").is_file()
-    monkeypatch.setattr(dec.data, "stl_features", lambda images: pytest.fail("features not read from the cache"))
+    monkeypatch.setattr(
+        dec.data.stl, "stl_features", lambda images: pytest.fail("features not read from the cache")
+    )
     again = load_dataset("stl-hog", data_dir=tmp_path, download=False)
     np.testing.assert_array_equal(again.X, ds.X)
 

@@ -2,19 +2,27 @@ import json
 import warnings
 
 import numpy as np
-import torch
 import pytest
+import torch
+from conftest import TINY
 from sklearn.cluster import KMeans
 
 from dec import DEC, cluster_acc
-from conftest import TINY
 
 # Good enough to beat k-means on raw pixels of `digits` (~0.79): affine augmentation in
 # pretraining matters here (without it DEC reached 0.67-0.77 over seeds and sizes; with it
 # 0.815 / 0.816 / 0.845 for seeds 0 / 1 / 2 at commit 538da6d, one thread).
-SMALL = {"dims": (256, 256, 512, 10), "finetune_iters": 2000, "ae_batch_size": 128,
-         "dec_batch_size": 128, "update_interval": 20, "kmeans_n_init": 5,
-         "augment": "affine", "augment_shift": 0.1, "augment_rotate": 5.0}
+SMALL = {
+    "dims": (256, 256, 512, 10),
+    "finetune_iters": 2000,
+    "ae_batch_size": 128,
+    "dec_batch_size": 128,
+    "update_interval": 20,
+    "kmeans_n_init": 5,
+    "augment": "affine",
+    "augment_shift": 0.1,
+    "augment_rotate": 5.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +60,33 @@ def test_save_and_load_roundtrip(digits, fitted, tmp_path):
     loaded = DEC.load(tmp_path / "m.pt", device="cpu")
     np.testing.assert_array_equal(loaded.predict(X), fitted.labels_)
     for method in ("predict", "predict_proba", "transform", "transform_pretrained"):
-        np.testing.assert_array_equal(getattr(loaded, method)(X[:50]), getattr(fitted, method)(X[:50]), err_msg=method)
+        np.testing.assert_array_equal(
+            getattr(loaded, method)(X[:50]), getattr(fitted, method)(X[:50]), err_msg=method
+        )
     assert loaded.evaluate(y) == fitted.evaluate(y)
     assert loaded.score(X[:100]) == fitted.score(X[:100])
     for name in ("labels_", "kmeans_labels_", "init_centers_", "cluster_centers_"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(fitted, name), err_msg=name)
     for name in ("history_", "pretrain_history_"):  # as text: the first loss of the history is NaN
         assert json.dumps(getattr(loaded, name)) == json.dumps(getattr(fitted, name)), name
-    for name in ("n_iter_", "converged_", "times_", "scale_", "seed_", "n_features_in_", "ae_cache_hit_",
-                 "dec_cache_hit_", "resumed_"):
+    for name in (
+        "n_iter_",
+        "converged_",
+        "times_",
+        "scale_",
+        "seed_",
+        "n_features_in_",
+        "ae_cache_hit_",
+        "dec_cache_hit_",
+        "resumed_",
+    ):
         assert getattr(loaded, name) == getattr(fitted, name), name
     assert loaded.config_ == fitted.config_ and loaded.get_params() == {
-        **fitted.get_params(), "device": "cpu", "cache_dir": None, "checkpoint": None}
+        **fitted.get_params(),
+        "device": "cpu",
+        "cache_dir": None,
+        "checkpoint": None,
+    }
     assert type(loaded.autoencoder_) is type(fitted.autoencoder_)
 
 
@@ -92,8 +115,9 @@ def test_same_seed_same_labels_and_cache(digits, tmp_path):
     np.testing.assert_array_equal(a.labels_, b.labels_)
     np.testing.assert_array_equal(a.predict(X), b.predict(X))  # the cached weights, not only labels
     assert (a.n_iter_, a.converged_) == (b.n_iter_, b.converged_)
-    assert [(h["iter"], h["changed"], h["sizes"]) for h in a.history_] == \
-           [(h["iter"], h["changed"], h["sizes"]) for h in b.history_]
+    assert [(h["iter"], h["changed"], h["sizes"]) for h in a.history_] == [
+        (h["iter"], h["changed"], h["sizes"]) for h in b.history_
+    ]
     c = DEC(5, config=TINY, random_state=3).fit(X)  # no cache: the same computation
     np.testing.assert_array_equal(a.labels_, c.labels_)
     np.testing.assert_allclose(a.cluster_centers_, b.cluster_centers_)
@@ -160,7 +184,11 @@ def test_fit_from_reuses_the_pretrained_network(digits, tmp_path):
     np.testing.assert_array_equal(same.kmeans_labels_, base.kmeans_labels_)
     sub = DEC(3, config=TINY, random_state=2, cache_dir=tmp_path).fit_from(base, X[:120], y[:120])
     assert sub.autoencoder_ is base.autoencoder_ and sub.scale_ == base.scale_
-    assert sub.labels_.shape == (120,) and sub.cluster_centers_.shape == (3, TINY["dims"][-1]) and "acc" in sub.history_[-1]
+    assert (
+        sub.labels_.shape == (120,)
+        and sub.cluster_centers_.shape == (3, TINY["dims"][-1])
+        and "acc" in sub.history_[-1]
+    )
     np.testing.assert_array_equal(base.labels_, labels_before)  # the pretrained model is untouched
     again = DEC(3, config=TINY, random_state=2, cache_dir=tmp_path).fit_from(base, X[:120], y[:120])
     assert again.dec_cache_hit_ and not sub.dec_cache_hit_
@@ -173,8 +201,9 @@ def test_fit_from_describes_the_network_it_used_and_saves(digits, tmp_path):
     other.fit_from(base, digits.X[:150])
     assert other.config_.dims == base.config_.dims and other.config_.update_interval == 5
     other.save(tmp_path / "m.pt")  # the saved configuration rebuilds the network it holds
-    np.testing.assert_array_equal(DEC.load(tmp_path / "m.pt", device="cpu").predict(digits.X[:150]),
-                                  other.labels_)
+    np.testing.assert_array_equal(
+        DEC.load(tmp_path / "m.pt", device="cpu").predict(digits.X[:150]), other.labels_
+    )
 
 
 def test_fit_from_refuses_unfitted_or_mismatched_input(digits):
@@ -190,8 +219,17 @@ def test_fit_from_refuses_unfitted_or_mismatched_input(digits):
 def test_bf16_precision_runs_end_to_end_and_is_recorded():
     rng = np.random.RandomState(0)
     X = np.vstack([rng.randn(30, 6) + 4, rng.randn(30, 6) - 4]).astype(np.float32)
-    tiny = {"dims": (8, 2), "finetune_iters": 30, "ae_batch_size": 16, "dec_batch_size": 16,
-            "update_interval": 10, "max_iter": 30, "kmeans_n_init": 2, "augment": "none", "precision": "bf16"}
+    tiny = {
+        "dims": (8, 2),
+        "finetune_iters": 30,
+        "ae_batch_size": 16,
+        "dec_batch_size": 16,
+        "update_interval": 10,
+        "max_iter": 30,
+        "kmeans_n_init": 2,
+        "augment": "none",
+        "precision": "bf16",
+    }
     est = DEC(2, config=tiny, random_state=0, device="cpu").fit(X)
     assert est.config_.precision == "bf16"
     assert np.isfinite(est.cluster_centers_).all()

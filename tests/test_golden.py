@@ -16,16 +16,29 @@ import pytest
 from dec import DEC, load_dataset
 
 GOLDEN = Path(__file__).parent / "golden" / "labels.json"
-GOLDEN_CONFIG = {"dims": (64, 64, 128, 10), "finetune_iters": 150, "layer_iters": 60, "ae_batch_size": 64,
-        "dec_batch_size": 64, "update_interval": 20, "max_iter": 200, "kmeans_n_init": 2}
+GOLDEN_CONFIG = {
+    "dims": (64, 64, 128, 10),
+    "finetune_iters": 150,
+    "layer_iters": 60,
+    "ae_batch_size": 64,
+    "dec_batch_size": 64,
+    "update_interval": 20,
+    "max_iter": 200,
+    "kmeans_n_init": 2,
+}
 CASES = [(profile, seed) for profile in ("quick", "paper-e2e", "paper") for seed in (0, 1)]
 
 
 def _fit(profile, seed):
     ds = load_dataset("digits")
-    est = DEC(10, profile=profile, config=GOLDEN_CONFIG, random_state=seed, image_shape=ds.image_shape).fit(ds.X)
-    return {"labels": est.labels_.tolist(), "kmeans_labels": est.kmeans_labels_.tolist(),
-            "n_iter": int(est.n_iter_)}
+    est = DEC(10, profile=profile, config=GOLDEN_CONFIG, random_state=seed, image_shape=ds.image_shape).fit(
+        ds.X
+    )
+    return {
+        "labels": est.labels_.tolist(),
+        "kmeans_labels": est.kmeans_labels_.tolist(),
+        "n_iter": int(est.n_iter_),
+    }
 
 
 @pytest.mark.parametrize("profile,seed", CASES)

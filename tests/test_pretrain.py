@@ -2,9 +2,9 @@ import torch
 from torch.nn import functional as F
 
 from dec.augment import affine_grid, random_affine
+from dec.config import Config
 from dec.models import StackedAutoencoder
 from dec.pretrain import pretrain, reconstruction_loss
-from dec.config import Config
 from dec.utils import seed_everything
 
 
@@ -48,9 +48,10 @@ def test_layerwise_and_end_to_end_reduce_loss():
     g = seed_everything(0)
     X = torch.randn(256, 12) @ torch.randn(12, 20)  # data on a 12-dim subspace
     X = X / X.pow(2).mean().sqrt()
-    for cfg in (_tiny_cfg(pretrain="layerwise", layer_iters=150, finetune_iters=300, ae_lr=0.1),
-                _tiny_cfg(pretrain="end-to-end", init="xavier", finetune_iters=300,
-                          ae_optimizer="adam", ae_lr=3e-3)):
+    for cfg in (
+        _tiny_cfg(pretrain="layerwise", layer_iters=150, finetune_iters=300, ae_lr=0.1),
+        _tiny_cfg(pretrain="end-to-end", init="xavier", finetune_iters=300, ae_optimizer="adam", ae_lr=3e-3),
+    ):
         ae = StackedAutoencoder(20, cfg.dims, cfg.init, cfg.init_std)
         before = reconstruction_loss(ae(X), X).item()
         hist = pretrain(ae, X, cfg, g, verbose=False)
@@ -64,8 +65,12 @@ def test_affine_grid_matches_torch():
     g = torch.Generator().manual_seed(0)
     theta = torch.randn(5, 2, 3, generator=g)
     for h, w in [(28, 28), (8, 8), (6, 9)]:
-        torch.testing.assert_close(affine_grid(theta, h, w),
-                                   F.affine_grid(theta, (5, 1, h, w), align_corners=False), atol=1e-6, rtol=1e-6)
+        torch.testing.assert_close(
+            affine_grid(theta, h, w),
+            F.affine_grid(theta, (5, 1, h, w), align_corners=False),
+            atol=1e-6,
+            rtol=1e-6,
+        )
 
 
 def test_random_affine_keeps_shape_and_identity_at_zero():
@@ -91,11 +96,19 @@ def test_finetune_dropout_is_a_denoising_autoencoder():
     output with the clean input; p=0 (the paper's fine-tuning) feeds the clean input."""
     clean = torch.full((32, 20), 3.0)  # every row the same, so the minibatch is known
     for p in (0.0, 0.5):
-        cfg = _tiny_cfg(pretrain="end-to-end", init="xavier", finetune_iters=1, ae_optimizer="adam",
-                        ae_lr=1e-3, finetune_dropout=p)
+        cfg = _tiny_cfg(
+            pretrain="end-to-end",
+            init="xavier",
+            finetune_iters=1,
+            ae_optimizer="adam",
+            ae_lr=1e-3,
+            finetune_dropout=p,
+        )
         ae = StackedAutoencoder(20, cfg.dims, cfg.init)
         seen = []
-        ae.register_forward_hook(lambda m, inp, out: seen.append((inp[0].clone(), out.detach().clone())))
+        ae.register_forward_hook(
+            lambda m, inp, out, seen=seen: seen.append((inp[0].clone(), out.detach().clone()))
+        )
         hist = pretrain(ae, clean, cfg, seed_everything(0), verbose=False)
         x, y = seen[0]
         loss = hist["finetune"][0][1]

@@ -21,11 +21,41 @@ def test_write_run_names_the_file_after_the_key_and_reruns_replace(tmp_path):
 
 
 def test_latest_per_key_and_spread():
-    recs = [{"seed": 0, "v": 1, "provenance": {"timestamp": "2026-01-01T00:00:00+00:00"}},
-            {"seed": 0, "v": 2, "provenance": {"timestamp": "2026-01-02T00:00:00+00:00"}},
-            {"seed": 1, "v": 4, "provenance": {"timestamp": "2026-01-01T00:00:00+00:00"}}]
+    recs = [
+        {"seed": 0, "v": 1, "provenance": {"timestamp": "2026-01-01T00:00:00+00:00"}},
+        {"seed": 0, "v": 2, "provenance": {"timestamp": "2026-01-02T00:00:00+00:00"}},
+        {"seed": 1, "v": 4, "provenance": {"timestamp": "2026-01-01T00:00:00+00:00"}},
+    ]
     latest = latest_per_key(recs, lambda r: r["seed"])
     assert sorted(r["v"] for r in latest) == [2, 4]
     s = spread(r["v"] for r in latest)
-    assert (s["mean"], s["min"], s["max"], s["n"]) == (3, 2, 4, 2) and abs(s["sd"] - 2 ** 0.5) < 1e-12
+    assert (s["mean"], s["min"], s["max"], s["n"]) == (3, 2, 4, 2) and abs(s["sd"] - 2**0.5) < 1e-12
     assert spread([5.0])["sd"] == 0.0
+
+
+def test_record_step_copies_a_runs_records_into_the_ledger_and_says_what(tmp_path, capsys):
+    """Chapter runs write under _build/results; only tools/record_results.py changes the ledger."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "record_results", Path(__file__).resolve().parents[1] / "tools" / "record_results.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    src, dst = tmp_path / "run", tmp_path / "ledger"
+    (src / "experiments").mkdir(parents=True)
+    (dst / "experiments").mkdir(parents=True)
+    for name, acc in (("a", 0.5), ("b", 0.6), ("c", 0.7)):
+        (src / "experiments" / f"{name}.json").write_text(json.dumps({"metrics": {"acc": acc}}))
+    (dst / "experiments" / "b.json").write_text(json.dumps({"metrics": {"acc": 0.6}}))
+    (dst / "experiments" / "c.json").write_text(json.dumps({"metrics": {"acc": 0.1}}))
+    assert tool.main(["--src", str(src), "--dst", str(dst), "--dry-run"]) == 0
+    assert json.loads((dst / "experiments" / "c.json").read_text())["metrics"]["acc"] == 0.1  # dry run
+    assert not (dst / "experiments" / "a.json").exists()
+    assert tool.main(["--src", str(src), "--dst", str(dst)]) == 0
+    out = capsys.readouterr().out
+    assert "changed: 1 new, 1 with other metrics, 1 with the same metrics" in out
+    assert json.loads((dst / "experiments" / "c.json").read_text())["metrics"]["acc"] == 0.7
+    assert tool.main(["--src", str(tmp_path / "nothing"), "--dst", str(dst)]) == 1

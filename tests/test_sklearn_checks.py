@@ -8,19 +8,28 @@ mechanism scikit-learn documents -- and the properties they test are checked bel
 
 import numpy as np
 import pytest
+from conftest import TINY
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from dec import DEC
-from conftest import TINY
 
 K1 = "sets n_clusters=1; DEC rejects fewer than 2 clusters by design (tested below with k=3)"
-EXPECTED_FAILED = {name: K1 for name in ("check_dont_overwrite_parameters", "check_fit2d_1feature",
-                                          "check_fit2d_predict1d", "check_methods_subset_invariance")}
+EXPECTED_FAILED = {
+    name: K1
+    for name in (
+        "check_dont_overwrite_parameters",
+        "check_fit2d_1feature",
+        "check_fit2d_predict1d",
+        "check_methods_subset_invariance",
+    )
+}
 
 
-@parametrize_with_checks([DEC(n_clusters=3, config=TINY, random_state=0, device="cpu")],
-                         expected_failed_checks=lambda est: EXPECTED_FAILED)
+@parametrize_with_checks(
+    [DEC(n_clusters=3, config=TINY, random_state=0, device="cpu")],
+    expected_failed_checks=lambda est: EXPECTED_FAILED,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from conftest import TINY
 
 import dec.store
-from conftest import TINY
 from dec import DEC
 from dec.config import Config
 from dec.store import Cache, atomic_save
@@ -21,14 +21,42 @@ def ae_entry(cfg: Config, tmp_path):
 
 def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
     base = Config.from_profile("quick")
-    clustering = {"kmeans_n_init", "alpha", "dec_lr", "dec_momentum", "dec_batch_size", "update_interval",
-                  "tol", "max_iter", "update_encoder"}
-    assert set(Config.pretrain_fields()) == {f.name for f in dataclasses.fields(Config)} - clustering - {"profile"}
-    changes = {"dims": (20, 10), "init": "normal", "init_std": 0.02, "input_scaling": "none",
-               "pretrain": "layerwise", "layer_iters": 7, "finetune_iters": 7, "dropout": 0.1,
-               "finetune_dropout": 0.1, "ae_batch_size": 7, "ae_optimizer": "sgd", "ae_lr": 0.5,
-               "ae_momentum": 0.5, "ae_lr_step": 7, "ae_weight_decay": 0.1, "augment": "none",
-               "augment_shift": 0.2, "augment_rotate": 5.0, "precision": "bf16", "compile": "default"}
+    clustering = {
+        "kmeans_n_init",
+        "alpha",
+        "dec_lr",
+        "dec_momentum",
+        "dec_batch_size",
+        "update_interval",
+        "tol",
+        "max_iter",
+        "update_encoder",
+    }
+    assert set(Config.pretrain_fields()) == {f.name for f in dataclasses.fields(Config)} - clustering - {
+        "profile"
+    }
+    changes = {
+        "dims": (20, 10),
+        "init": "normal",
+        "init_std": 0.02,
+        "input_scaling": "none",
+        "pretrain": "layerwise",
+        "layer_iters": 7,
+        "finetune_iters": 7,
+        "dropout": 0.1,
+        "finetune_dropout": 0.1,
+        "ae_batch_size": 7,
+        "ae_optimizer": "sgd",
+        "ae_lr": 0.5,
+        "ae_momentum": 0.5,
+        "ae_lr_step": 7,
+        "ae_weight_decay": 0.1,
+        "augment": "none",
+        "augment_shift": 0.2,
+        "augment_rotate": 5.0,
+        "precision": "bf16",
+        "compile": "default",
+    }
     assert set(changes) == set(Config.pretrain_fields())  # a new field must be added here too
     key = ae_entry(base, tmp_path).path
     for name, value in changes.items():
@@ -67,7 +95,10 @@ def test_an_entry_written_by_other_code_is_retrained_with_a_message(digits, tmp_
     monkeypatch.setattr(dec.store, "code_fingerprint", lambda: "edited-library")
     with pytest.warns(RuntimeWarning, match="computed by other library code") as caught:
         edited = DEC(4, config=TINY, random_state=0, cache_dir=tmp_path).fit(X)
-    assert {"autoencoder" if "cached ae" in str(w.message) else "dec" for w in caught} == {"autoencoder", "dec"}
+    assert {"autoencoder" if "cached ae" in str(w.message) else "dec" for w in caught} == {
+        "autoencoder",
+        "dec",
+    }
     assert not edited.ae_cache_hit_ and not edited.dec_cache_hit_
     np.testing.assert_array_equal(edited.labels_, first.labels_)  # recomputed, same arithmetic
     with warnings.catch_warnings():

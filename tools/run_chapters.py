@@ -37,8 +37,14 @@ def run(src: Path, out_dir: Path, params: list[tuple[str, str]], threads: int) -
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                    help="papermill parameter, repeatable")
+    ap.add_argument(
+        "-p",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="papermill parameter, repeatable",
+    )
     ap.add_argument("--jobs", type=int, default=2, help="chapters executed at once after the first")
     ap.add_argument("--out", default=str(ROOT / "book" / "chapters"))
     ap.add_argument("chapters", nargs="*", help="default: notebooks/*.md")

@@ -16,8 +16,10 @@ import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-PLACEHOLDER = ("# Exercise: write this cell yourself (the text above says what it must do),\n"
-               "# then run the cells below: they check your version against the library.\n")
+PLACEHOLDER = (
+    "# Exercise: write this cell yourself (the text above says what it must do),\n"
+    "# then run the cells below: they check your version against the library.\n"
+)
 
 
 def student_version(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:

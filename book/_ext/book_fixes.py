@@ -16,7 +16,10 @@ def _dedupe(app, pagename, templatename, context, doctree):
     seen, kept = set(), []
     for script in context["script_files"]:
         # the copies differ only in filename None vs "" (inline scripts have no file)
-        key = (getattr(script, "filename", None) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        key = (
+            getattr(script, "filename", None) or "",
+            tuple(sorted(getattr(script, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             kept.append(script)
