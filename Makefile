@@ -44,15 +44,17 @@ BOOK_CONFIG     := $(if $(filter cdn,$(MATHJAX)),--config _build/_config-cdn.yml
 install: $(VENV)/.installed
 install-book: $(VENV)/.installed-book
 
+# One pip call per target (the torch pair and the package resolved together); the book target
+# installs everything the library target does, so it marks both as done.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q $(TORCH)
-	$(PY) -m pip install -q -e ".[test,download]"
+	$(PY) -m pip install -q $(TORCH) -e ".[test,download]"
 	@touch $@
 
-$(VENV)/.installed-book: $(VENV)/.installed
-	$(PY) -m pip install -q -e ".[test,download,book,browser]"
-	@touch $@
+$(VENV)/.installed-book: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q $(TORCH) -e ".[test,download,book,browser]"
+	@touch $@ $(VENV)/.installed
 
 main: book
 

@@ -131,3 +131,39 @@ def check_parameters(profile: str, dataset: str, seed, device: str = "auto", **p
     for name, value in positive_ints.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"parameter {name}={value!r} is invalid: use an integer >= 1")
+
+
+def cached(kind: str, compute, **parts):
+    """``compute()``'s result, computed once per key and then read from the library's cache folder
+    (``$DEC_CACHE_DIR``, :func:`dec.default_cache_dir`), as the estimator caches its stages: a
+    chapter run again (nbval re-executes every chapter) reuses it. ``parts`` say what the result
+    depends on (settings, digests of the inputs); the library's code fingerprint is added, so a
+    result computed by other code is computed again. The result must be a dict of tensors, lists
+    and numbers (it is stored with ``torch.save`` and read with ``weights_only=True``)."""
+    from .data import default_cache_dir
+    from .store import Cache
+
+    entry = Cache(default_cache_dir()).entry(kind, **parts)
+    result = entry.load()
+    if result is None:
+        result = compute()
+        entry.save(result)
+    return result
+
+
+def cached_labels(kind: str, fit, **parts):
+    """``fit()`` -> cluster labels (a baseline such as k-means on pixels), computed once per key
+    as :func:`cached` does; returns the labels and the seconds the computation took when it ran
+    (so a record written from a cached result keeps the real cost). ``parts`` must name the method
+    and its settings as well as the data: the key knows nothing else about ``fit``."""
+    import time
+
+    import torch
+
+    def compute():
+        t = time.perf_counter()
+        labels = np.asarray(fit())
+        return {"labels": torch.as_tensor(labels), "seconds": time.perf_counter() - t}
+
+    out = cached(kind, compute, **parts)
+    return out["labels"].numpy(), out["seconds"]

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
 from .checkpoint import NoCheckpoint
 from .config import Config
-from .utils import autocast, fused, in_chunks, maybe_compile, minibatches, progress
+from .utils import Minibatches, autocast, fused, in_chunks, maybe_compile, progress
 
 
 def soft_assignment(z: torch.Tensor, centers: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
@@ -93,7 +92,7 @@ def train_dec(
         model.encoder.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
-    batches = minibatches(len(X), cfg.dec_batch_size, generator, X.device)
+    batches = Minibatches(len(X), cfg.dec_batch_size, generator, X.device)
     ckpt = ckpt or NoCheckpoint()
     loop = ckpt.loop("dec", generator, ckpt.weights, model=model, opt=opt, batches=batches)
     if (done := loop.done()) is not None:
@@ -177,7 +176,3 @@ def train_dec(
         }
     )
     return labels.cpu().numpy(), history, it, converged
-
-
-def cluster_sizes(labels: np.ndarray, n_clusters: int) -> np.ndarray:
-    return np.bincount(labels, minlength=n_clusters)

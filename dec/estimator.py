@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 
 from ._version import __version__
 from .checkpoint import Checkpoint, NoCheckpoint
-from .clustering import DECModel, cluster_sizes, kl_divergence, target_distribution, train_dec
+from .clustering import DECModel, kl_divergence, target_distribution, train_dec
 from .config import Config
 from .metrics import evaluate
 from .models import build_autoencoder
@@ -403,7 +403,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     def _warn_empty_clusters(self):
         """Empty clusters, or clusters under 1 % of an even share (n / k / 100), are reported
         with all the sizes: DEC can starve a cluster, and the user should know."""
-        sizes = cluster_sizes(self.labels_, self.n_clusters)
+        sizes = np.bincount(self.labels_, minlength=self.n_clusters)
         small = sizes < len(self.labels_) / self.n_clusters / 100
         if small.any():
             warnings.warn(

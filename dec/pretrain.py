@@ -25,7 +25,7 @@ from .augment import make_augmenter
 from .checkpoint import NoCheckpoint
 from .config import Config
 from .models import StackedAutoencoder
-from .utils import autocast, fused, in_chunks, maybe_compile, minibatches, progress
+from .utils import Minibatches, autocast, fused, in_chunks, maybe_compile, progress
 
 
 def reconstruction_loss(y, x):
@@ -74,7 +74,7 @@ def fit_reconstruction(
     With a :class:`dec.checkpoint.Checkpoint` ``ckpt``, the stage is skipped when it is done,
     continued where it stopped, and saved every ``ckpt.every`` iterations and on Ctrl-C."""
     opt, sched = _optimizer(params, cfg)
-    batches = minibatches(len(X), cfg.ae_batch_size, generator, X.device)
+    batches = Minibatches(len(X), cfg.ae_batch_size, generator, X.device)
     loop = (ckpt or NoCheckpoint()).loop(stage, generator, weights_fn, opt=opt, sched=sched, batches=batches)
     if (done := loop.done()) is not None:
         return done

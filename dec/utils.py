@@ -56,9 +56,10 @@ def choose_threads() -> int:
     other processes keep busy right now (:func:`busy_cores`, half a core or more counts as one),
     at least 1.
 
-    Why: on a 2-core machine two torch threads while the other core is busy run ~20x slower
-    than one thread (the threads wait on each other at every matmul). One thread per process is
-    the safe choice when several jobs share the machine; all cores only when they are idle.
+    Why: on a 2-core machine two torch threads while the other core is busy run many times
+    slower than one thread (the threads wait on each other at every matmul; benchmarks/README.md).
+    One thread per process is the safe choice when several jobs share the machine; all cores only
+    when they are idle.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     busy = math.ceil(busy_cores() - 0.5)
@@ -67,8 +68,7 @@ def choose_threads() -> int:
 
 def fused(device) -> dict:
     """``{"fused": True}`` where torch has fused optimiser kernels (CPU, CUDA): one kernel for the
-    whole update instead of ~10 per tensor (on a 2-core CPU the Adam step drops from ~20 % of an
-    autoencoder iteration to a few %; benchmarks/README.md)."""
+    whole update instead of several per tensor, which matters on a small CPU (benchmarks/README.md)."""
     return {"fused": True} if torch.device(device).type in ("cpu", "cuda") else {}
 
 
@@ -161,10 +161,6 @@ class Minibatches:
         perm = state["perm"]
         self.perm = None if perm is None else perm.to(self.device)
         self.pos = state["pos"]
-
-
-def minibatches(n: int, batch_size: int, generator: torch.Generator, device) -> Minibatches:
-    return Minibatches(n, batch_size, generator, device)
 
 
 @torch.no_grad()

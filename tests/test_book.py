@@ -41,3 +41,24 @@ def test_save_figure_writes_png_and_svg(tmp_path):
     plt.close(fig)
     assert [p.name for p in paths] == ["figure9.png", "figure9.svg"]
     assert paths[0].read_bytes()[:4] == b"\x89PNG" and b"<svg" in paths[1].read_bytes()[:400]
+
+
+def test_cached_results_are_computed_once_per_key(tmp_path, monkeypatch):
+    import numpy as np
+
+    from dec.book import cached, cached_labels
+
+    monkeypatch.setenv("DEC_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def fit():
+        calls.append(1)
+        return np.array([0, 1, 1])
+
+    first = cached_labels("baseline", fit, method="m", data="d")
+    again = cached_labels("baseline", fit, method="m", data="d")
+    other = cached_labels("baseline", fit, method="m", data="other data")
+    assert len(calls) == 2 and first[1] == again[1] >= 0  # the first run's seconds are kept
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[0], other[0])
+    assert cached("x", lambda: {"v": 3}, a=1) == {"v": 3} and cached("x", lambda: {"v": 4}, a=1) == {"v": 3}

@@ -5,7 +5,7 @@
 The first chapter runs alone with the free cores as threads (``dec.utils.choose_threads``: all
 cores on an idle machine, fewer when other work keeps some busy; it pretrains the autoencoder that
 the others load from the cache); the rest run ``--jobs`` at a time with one torch thread each (two
-processes with two threads each on a 2-core machine run ~20x slower). The thread count is passed
+processes with two threads each on a 2-core machine run many times slower). The thread count is passed
 as the ``threads`` parameter, so nbval re-executes with the same. Text -> ipynb only, never back.
 Prints the wall time of every chapter.
 """
