@@ -37,11 +37,13 @@ def affine_grid(theta, h, w):
     return (theta.reshape(n * 2, 3) @ centres.T).view(n, 2, h, w).permute(0, 2, 3, 1)
 
 
-def make_augmenter(cfg, image_shape):
-    """The configured augmentation as a function of a minibatch, or None (``cfg.augment ==
-    "none"``). ``image_shape`` is required for ``"affine"``."""
-    if cfg.augment == "none":
+def make_augmenter(cfg, image_shape, stage="pretrain"):
+    """The augmentation configured for a ``stage`` ("pretrain": ``cfg.augment``, "clustering":
+    ``cfg.dec_augment``) as a function of a minibatch, or None where it is ``"none"``.
+    ``image_shape`` is required for ``"affine"``; both stages use the same ranges."""
+    kind = cfg.augment if stage == "pretrain" else cfg.dec_augment
+    if kind == "none":
         return None
     if image_shape is None:
-        raise ValueError("augment='affine' needs the image shape of the inputs (image_shape=(h, w))")
+        raise ValueError(f"{kind!r} augmentation needs the image shape of the inputs (image_shape=(h, w))")
     return lambda x: random_affine(x, image_shape, cfg.augment_shift, cfg.augment_rotate)

@@ -14,6 +14,7 @@ from torch import nn
 
 from .checkpoint import NoCheckpoint
 from .config import Config
+from .pretrain import reconstruction_loss
 from .utils import Minibatches, autocast, fused, in_chunks, maybe_compile, progress
 
 
@@ -44,13 +45,16 @@ def kl_divergence(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 
 class DECModel(nn.Module):
-    """The encoder f_theta and the cluster centres mu_j, trained together (both are parameters)."""
+    """The encoder f_theta and the cluster centres mu_j, trained together (both are parameters).
+    With a ``decoder`` (IDEC: the clustering stage keeps reconstructing), it is trained too."""
 
-    def __init__(self, encoder: nn.Module, centers: torch.Tensor, alpha: float = 1.0):
+    def __init__(self, encoder: nn.Module, centers: torch.Tensor, alpha: float = 1.0, decoder=None):
         super().__init__()
         self.encoder = encoder
         self.centers = nn.Parameter(centers.detach().clone())
         self.alpha = float(alpha)
+        if decoder is not None:  # only then a submodule: DEC's state dict stays as it was
+            self.decoder = decoder
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return soft_assignment(self.encoder(x), self.centers, self.alpha)
@@ -82,11 +86,21 @@ def train_dec(
     after each target update (the model in eval mode), e.g. to keep embeddings for a figure; it
     must not change the model.
 
+    The minibatch loss is ``cfg.kl_weight`` * KL(P || Q) plus, when ``cfg.recon_weight`` > 0,
+    ``cfg.recon_weight`` times the reconstruction loss of ``model.decoder`` (IDEC; the model must
+    have been built with the decoder). The defaults (1 and 0) are the paper's DEC.
+
     Extension points (both None in the paper's DEC, which then runs unchanged): ``transform(x)``
-    is applied to each minibatch before the encoder (e.g. a fresh random augmentation; P stays
-    computed on the clean data), and ``extra_loss(x)`` is a term added to each minibatch's
-    KL(P || Q), computed on the (transformed) minibatch (e.g. a reconstruction loss).
+    is applied to each minibatch before the encoder (e.g. a fresh random augmentation, DEC-DA; P
+    stays computed on the clean data), and ``extra_loss(x)`` is a term added to each minibatch's
+    loss, computed on the (transformed) minibatch.
     """
+    idec = cfg.recon_weight > 0
+    if idec and getattr(model, "decoder", None) is None:
+        raise ValueError(
+            f"recon_weight={cfg.recon_weight} (IDEC) needs the decoder: build the model as "
+            "DECModel(encoder, centers, alpha, decoder=autoencoder.decoder)"
+        )
     frozen = not cfg.update_encoder  # "DEC w/o backprop" (Table 2): only the centres move
     if frozen:
         model.encoder.requires_grad_(False)
@@ -154,8 +168,19 @@ def train_dec(
             idx = next(batches)
             x = X[idx] if transform is None else transform(X[idx])
             with autocast(X.device, cfg.precision):  # eq. (1) on the minibatch
-                q = soft_assignment(Z[idx], model.centers, model.alpha) if frozen else step_model(x)
+                if frozen:
+                    q = soft_assignment(Z[idx], model.centers, model.alpha)
+                elif idec:  # the embedding serves both terms
+                    z = model.encoder(x)
+                    q = soft_assignment(z, model.centers, model.alpha)
+                    recon = reconstruction_loss(model.decoder(z), x)
+                else:
+                    q = step_model(x)
             loss = kl_divergence(p[idx], q.float())  # eq. (2), P held fixed
+            if cfg.kl_weight != 1:
+                loss = cfg.kl_weight * loss
+            if idec:
+                loss = loss + cfg.recon_weight * recon.float()
             if extra_loss is not None:
                 loss = loss + extra_loss(x)
             opt.zero_grad(set_to_none=True)

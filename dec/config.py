@@ -78,10 +78,17 @@ class Config:
     max_iter: int = _clustering(100_000)  # hard cap on DEC iterations
     update_encoder: bool = _clustering(True)  # False: "DEC w/o backprop" (Table 2): only the centres move
 
+    # --- successors of DEC in the clustering stage (not in the paper; the defaults are DEC) -----
+    # "affine": each minibatch's Q on a fresh random shift/rotation of its images (augment_shift,
+    # augment_rotate), P still from the clean whole dataset (DEC-DA, Guo et al. 2018)
+    dec_augment: str = _clustering("none")
+    kl_weight: float = _clustering(1.0)  # weight of KL(P || Q) in the clustering loss (IDEC: gamma)
+    # weight of the autoencoder's reconstruction loss in the clustering stage; > 0 keeps the
+    # decoder and trains it with the encoder (IDEC, Guo et al. 2017); 0 = DEC, no decoder
+    recon_weight: float = _clustering(0.0)
+
     # --- numerics and speed (they matter on a GPU; see dec.utils.autocast) ----------------------
-    precision: str = (
-        "fp32"  # "fp32" | "tf32": TensorFloat-32 matmuls (CUDA) | "bf16": autocast forward passes
-    )
+    precision: str = "fp32"  # "fp32" | "tf32": TF32 matmuls (CUDA) | "bf16": autocast forward passes
     compile: str = "none"  # "none" | "default" | "reduce-overhead" (CUDA graphs): torch.compile the model
 
     profile: str = field(default="custom", compare=False, metadata={"stage": "name"})
@@ -105,8 +112,13 @@ class Config:
             bad("ae_optimizer", self.ae_optimizer, f"one of {OPTIMIZERS}")
         if self.init not in INITS:
             bad("init", self.init, f"one of {INITS}")
-        if self.augment not in AUGMENTS:
-            bad("augment", self.augment, f"one of {AUGMENTS}")
+        for name in ("augment", "dec_augment"):
+            if getattr(self, name) not in AUGMENTS:
+                bad(name, getattr(self, name), f"one of {AUGMENTS}")
+        if not self.kl_weight > 0:
+            bad("kl_weight", self.kl_weight, "a number > 0 (the clustering loss must be in the objective)")
+        if not self.recon_weight >= 0:
+            bad("recon_weight", self.recon_weight, "a number >= 0 (0: DEC; > 0: IDEC)")
         if not 0 <= self.augment_shift < 1 or self.augment_rotate < 0:
             bad(
                 "augment_shift/augment_rotate",

@@ -27,6 +27,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from ._version import __version__
+from .augment import make_augmenter
 from .checkpoint import Checkpoint, NoCheckpoint
 from .clustering import DECModel, kl_divergence, target_distribution, train_dec
 from .config import Config
@@ -193,23 +194,26 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
         return y
 
-    def _image_shape(self, d, cfg):
-        """The (h, w) used by augmentation, or None. Augmentation needs image_shape: without
-        it (tabular data) it is skipped with a warning rather than guessed."""
-        if cfg.augment == "none":
-            return None
+    def _augmentation(self, d, cfg):
+        """``(cfg, image_shape)``: the (h, w) that augmentation (of either stage) needs, or None.
+        Without ``image_shape`` (tabular data) augmentation is skipped with a warning rather than
+        guessed, and the returned configuration says so: it records what really runs."""
+        wanted = [name for name in ("augment", "dec_augment") if getattr(cfg, name) != "none"]
+        if not wanted:
+            return cfg, None
         if self.image_shape is None:
+            what = ", ".join(f"{name}={getattr(cfg, name)!r}" for name in wanted)
             warnings.warn(
-                f"augment={cfg.augment!r} is skipped: pass image_shape=(h, w) when the "
-                "rows are images (or config={'augment': 'none'} to silence this)",
+                f"{what} skipped: pass image_shape=(h, w) when the rows are images "
+                f"(or set {' and '.join(wanted)} to 'none' in config to silence this)",
                 RuntimeWarning,
                 stacklevel=4,
             )
-            return None
+            return dataclasses.replace(cfg, **dict.fromkeys(wanted, "none")), None
         shape = tuple(int(s) for s in self.image_shape)
         if len(shape) != 2 or shape[0] * shape[1] != d:
             raise ValueError(f"image_shape={self.image_shape} does not match {d} features per sample")
-        return shape
+        return cfg, shape
 
     def _to_device(self, X):
         return torch.as_tensor(X, dtype=torch.float32, device=self.device_) * self.scale_
@@ -238,9 +242,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             )
         self.device_, self.seed_ = resolve_device(self.device), self._seed()
         self.scale_ = input_scale(X, cfg.input_scaling)
-        image_shape = self._image_shape(X.shape[1], cfg)  # checked before any training
-        if image_shape is None and cfg.augment != "none":  # warned: record what really runs
-            cfg = dataclasses.replace(cfg, augment="none")
+        cfg, image_shape = self._augmentation(X.shape[1], cfg)  # checked before any training
         self.config_ = cfg
         self._ckpt = self._open_checkpoint(X, image_shape, resume)
         self.resumed_ = self._ckpt.resumed
@@ -332,7 +334,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             )
         y = self._check_y(X, y)
         # The network is pretrained's, so config_ takes its pretraining fields (and stays true).
-        self.config_ = dataclasses.replace(self.resolved_config(len(X)), **pretrained.config_.pretrain_dict())
+        cfg = dataclasses.replace(self.resolved_config(len(X)), **pretrained.config_.pretrain_dict())
+        self.config_ = self._augmentation(X.shape[1], cfg)[0]
         self.device_, self.scale_, self.seed_ = pretrained.device_, pretrained.scale_, self._seed()
         self.autoencoder_ = pretrained.autoencoder_
         self.pretrain_history_, self.ae_cache_hit_ = pretrained.pretrain_history_, pretrained.ae_cache_hit_
@@ -347,11 +350,10 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         on whether the autoencoder came from the cache."""
         cfg, Xt = self.config_, self._to_device(X)
         t = time.perf_counter()
-        self.model_ = DECModel(
-            copy.deepcopy(self.autoencoder_.encoder),
-            torch.as_tensor(self.init_centers_, device=self.device_),
-            cfg.alpha,
+        self.model_ = self._dec_model(
+            self.autoencoder_, torch.as_tensor(self.init_centers_, device=self.device_)
         )
+        transform = make_augmenter(cfg, self._augmentation(X.shape[1], cfg)[1], stage="clustering")
         entry = self._cache_entry(
             "dec",
             config=cfg.to_dict(),
@@ -382,6 +384,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                     verbose=self.verbose,
                     metrics_fn=evaluate if y is not None else None,
                     ckpt=self._ckpt,
+                    transform=transform,
                 )
             if entry:
                 entry.save(
@@ -399,6 +402,12 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self._warn_empty_clusters()
         del self._ckpt
         return self
+
+    def _dec_model(self, autoencoder, centers):
+        """The clustering stage's network: a copy of the encoder (and, for IDEC, of the decoder),
+        so that ``autoencoder_`` stays the pretrained one."""
+        decoder = copy.deepcopy(autoencoder.decoder) if self.config_.recon_weight > 0 else None
+        return DECModel(copy.deepcopy(autoencoder.encoder), centers, self.config_.alpha, decoder=decoder)
 
     def _warn_empty_clusters(self):
         """Empty clusters, or clusters under 1 % of an even share (n / k / 100), are reported
@@ -505,7 +514,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         ae.load_state_dict(blob["autoencoder"])
         est.autoencoder_ = ae.to(est.device_).eval()
         centers = torch.zeros(est.n_clusters, est.config_.dims[-1])
-        est.model_ = DECModel(copy.deepcopy(ae.encoder), centers, est.config_.alpha)
+        est.model_ = est._dec_model(ae, centers)
         est.model_.load_state_dict(blob["model"])
         est.model_.to(est.device_).eval()
         est.cluster_centers_ = est.model_.centers.detach().cpu().numpy()

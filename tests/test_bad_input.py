@@ -101,6 +101,14 @@ CASES = [
     ("unknown config field", fit(config={"update_intervall": 5}), ValueError, "unknown config field"),
     ("config not a dict", lambda tmp: DEC(2, config=[("tol", 1)]).fit(X20), ValueError, "must be a dict"),
     ("tol out of range", fit(config={"tol": 2}), ValueError, "'tol' = 2 is invalid"),
+    (
+        "clustering-stage augmentation unknown",
+        fit(config={"dec_augment": "flip"}),
+        ValueError,
+        "'dec_augment'",
+    ),
+    ("KL weight 0", fit(config={"kl_weight": 0}), ValueError, "'kl_weight' = 0 is invalid"),
+    ("negative reconstruction weight", fit(config={"recon_weight": -1}), ValueError, "'recon_weight' = -1"),
     ("unknown pretraining protocol", fit(config={"pretrain": "greedy"}), ValueError, "'pretrain'"),
     ("dims with a zero width", fit(config={"dims": (8, 0)}), ValueError, "'dims'"),
     (

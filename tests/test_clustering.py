@@ -188,3 +188,51 @@ def test_train_dec_extension_points_transform_and_extra_loss():
     pulled, (_, history_pulled, *_) = run(lambda m: {"extra_loss": lambda x: 10.0 * (m.centers**2).sum()})
     assert pulled.centers.norm() < plain.centers.norm()  # the extra term was minimised too
     assert history_pulled[-1]["loss"] > history[-1]["loss"]  # and counted in the reported loss
+
+
+@pytest.mark.parametrize("gamma", [0.1, 1.0])
+def test_idec_loss_gradient_is_gamma_times_eq4_plus_the_reconstruction_term(gamma):
+    """IDEC (Guo et al. 2017): L = gamma * KL(P || Q) + L_r with L_r = 0.5 ||W z + b - x||^2 / d per
+    point (the library's reconstruction loss, a batch mean). For a linear decoder the extra term of
+    dL/dz_i is W^T (W z_i + b - x_i) / (n d): autograd must agree with the sum written out."""
+    from dec.pretrain import reconstruction_loss
+
+    n, k, d_z, d = 30, 4, 3, 7
+    z = rand(n, d_z, seed=8).requires_grad_()
+    mu = rand(k, d_z, seed=9)
+    x = rand(n, d, seed=10)
+    decoder = torch.nn.Linear(d_z, d).double()
+    q = soft_assignment(z, mu)
+    p = target_distribution(q).detach()
+    loss = gamma * kl_divergence(p, q) + reconstruction_loss(decoder(z), x)
+    (gz,) = torch.autograd.grad(loss, (z,))
+    with torch.no_grad():
+        diff = z[:, None, :] - mu[None]
+        coef = 2.0 / (1 + (diff**2).sum(-1)) * (p - q)  # eq. (4) with alpha = 1
+        eq4 = (coef[..., None] * diff).sum(1) / n  # kl_divergence averages over the n points
+        W, b = decoder.weight, decoder.bias
+        recon = (z @ W.T + b - x) @ W / (n * d)
+    torch.testing.assert_close(gz, gamma * eq4 + recon)
+
+
+def test_train_dec_idec_trains_the_decoder_and_needs_it():
+    from torch import nn
+
+    from dec.clustering import DECModel, train_dec
+    from dec.config import Config
+    from dec.utils import seed_everything
+
+    X = rand(120, 6, seed=11).float()
+    cfg = Config.from_profile(
+        "quick", dec_batch_size=32, update_interval=5, max_iter=20, tol=0.0, kl_weight=0.1, recon_weight=1.0
+    )
+    torch.manual_seed(0)
+    encoder, decoder = nn.Linear(6, 3), nn.Linear(3, 6)
+    with pytest.raises(ValueError, match="needs the decoder"):
+        train_dec(DECModel(encoder, X[:4, :3].clone()), X, cfg, seed_everything(0), verbose=False)
+    before = decoder.weight.detach().clone()
+    model = DECModel(encoder, X[:4, :3].clone(), decoder=decoder)
+    labels, history, n_iter, _ = train_dec(model, X, cfg, seed_everything(0), verbose=False)
+    assert n_iter == 20 and not torch.equal(model.decoder.weight, before)
+    assert "decoder.weight" in model.state_dict()
+    assert "decoder.weight" not in DECModel(encoder, X[:4, :3].clone()).state_dict()  # DEC unchanged

@@ -245,3 +245,29 @@ def test_bf16_precision_runs_end_to_end_and_is_recorded():
     np.testing.assert_array_equal(est.predict(X), est.labels_)
     assert est.transform_pretrained(X).dtype == np.float32
     assert est.transform(X).dtype == np.float32
+
+
+def test_idec_and_augmented_clustering_stage_fit_save_and_load(digits, tmp_path, monkeypatch):
+    """recon_weight > 0 keeps the decoder in the clustering stage (IDEC); dec_augment="affine"
+    augments each minibatch, never the whole dataset P is computed on (DEC-DA)."""
+    import dec.augment
+
+    X = digits.X[:300]
+    plain = DEC(5, config=TINY, random_state=0, image_shape=(8, 8)).fit(X)
+    idec = DEC(5, config={**TINY, "kl_weight": 0.1, "recon_weight": 1.0}, random_state=0, image_shape=(8, 8))
+    idec.fit(X)
+    assert hasattr(idec.model_, "decoder") and not hasattr(plain.model_, "decoder")
+    assert not torch.equal(idec.model_.decoder[0].weight, idec.autoencoder_.decoder[0].weight)
+    idec.save(tmp_path / "idec.pt")
+    loaded = DEC.load(tmp_path / "idec.pt", device="cpu")
+    torch.testing.assert_close(loaded.model_.decoder[0].weight, idec.model_.decoder[0].weight, rtol=0, atol=0)
+    np.testing.assert_array_equal(loaded.predict(X), idec.labels_)
+
+    sizes, original = [], dec.augment.random_affine
+    monkeypatch.setattr(dec.augment, "random_affine", lambda x, *a: sizes.append(len(x)) or original(x, *a))
+    da = DEC(5, config={**TINY, "dec_augment": "affine"}, random_state=0, image_shape=(8, 8)).fit(X)
+    assert sizes and set(sizes) == {TINY["dec_batch_size"]} and len(sizes) == da.n_iter_
+    assert not np.array_equal(da.labels_, plain.labels_)
+    with pytest.warns(RuntimeWarning, match="dec_augment='affine' skipped"):
+        tabular = DEC(5, config={**TINY, "dec_augment": "affine"}, random_state=0).fit(X)
+    assert tabular.config_.dec_augment == "none"

@@ -31,6 +31,9 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
         "tol",
         "max_iter",
         "update_encoder",
+        "dec_augment",
+        "kl_weight",
+        "recon_weight",
     }
     assert set(Config.pretrain_fields()) == {f.name for f in dataclasses.fields(Config)} - clustering - {
         "profile"
@@ -62,7 +65,8 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
     for name, value in changes.items():
         assert ae_entry(dataclasses.replace(base, **{name: value}), tmp_path).path != key, name
     for name in clustering:
-        value = not base.update_encoder if name == "update_encoder" else getattr(base, name) * 2
+        special = {"update_encoder": not base.update_encoder, "dec_augment": "affine", "recon_weight": 1.0}
+        value = special.get(name, getattr(base, name) * 2)
         assert ae_entry(dataclasses.replace(base, **{name: value}), tmp_path).path == key, name
 
 
