@@ -1,8 +1,8 @@
 """What the library keeps on disk: atomic writes, content hashes, and the result caches.
 
-* :func:`atomic_save` / :func:`atomic_write_text`: a temporary file in the same folder, then a
-  rename, so a killed process never leaves half a file under the real name (the temporary name
-  carries the process id: parallel chapters may write the same entry);
+* :func:`atomic_write` (and :func:`atomic_save`, :func:`atomic_write_text`): a temporary file in
+  the same folder, then a rename, so a killed process never leaves half a file under the real
+  name (the temporary name carries the process id: parallel chapters may write the same entry);
 * :func:`digest` / :func:`state_digest` / :func:`run_key`: SHA-256 of arrays, of a network's
   weights, and of any JSON-able description of a run;
 * :class:`Cache`: a folder of results keyed by what computed them. Every key includes
@@ -28,24 +28,26 @@ def _tmp(path: Path) -> Path:
     return path.with_name(f"{path.name}.{os.getpid()}.tmp")
 
 
-def atomic_save(obj, path) -> Path:
-    """``torch.save(obj)`` to ``path`` atomically (temporary file + rename)."""
+def atomic_write(path, write) -> Path:
+    """Create ``path`` atomically: ``write(f)`` fills a binary file object opened on a temporary
+    file in the same folder, which is then renamed to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp(path)
-    torch.save(obj, tmp)
+    with open(tmp, "wb") as f:
+        write(f)
     tmp.replace(path)
     return path
+
+
+def atomic_save(obj, path) -> Path:
+    """``torch.save(obj)`` to ``path`` atomically."""
+    return atomic_write(path, lambda f: torch.save(obj, f))
 
 
 def atomic_write_text(text: str, path) -> Path:
-    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp(path)
-    tmp.write_text(text)
-    tmp.replace(path)
-    return path
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    return atomic_write(path, lambda f: f.write(text.encode()))
 
 
 def digest(array) -> str:

@@ -3,11 +3,11 @@ binary release (or a torchvision download). It does not ship offline here."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
+from ..store import atomic_write
 from .common import DataIntegrityError, files_or_download
 
 
@@ -76,7 +76,5 @@ def load_stl_hog(data_dir, download):
     parts = [_read_stl_split(folder, s) for s in ("train", "test")]
     X = stl_features(np.concatenate([p[0] for p in parts]))
     y = np.concatenate([p[1] for p in parts])
-    tmp = folder / f"stl-hog-features.{os.getpid()}.tmp.npz"
-    np.savez(tmp, X=X, y=y)
-    tmp.replace(cache)
+    atomic_write(cache, lambda f: np.savez(f, X=X, y=y))
     return X, y, None, str(folder)
