@@ -82,6 +82,7 @@ pytest: install
 # Text form -> .ipynb (one way, never synced back), then executed by papermill into book/chapters:
 # the first chapter alone (it fills the autoencoder cache), the rest NB_JOBS at a time, 1 thread each.
 notebooks: install-book
+	rm -rf _build/results  # this run's records only: `make record` copies exactly these
 	$(PY) tools/run_chapters.py --jobs $(NB_JOBS) -p profile $(NB_PROFILE) -p dataset $(NB_DATASET) \
 	  -p data_dir $(DATA_DIR) -p seed $(NB_SEED) -p device $(NB_DEVICE) \
 	  -p results_dir $(abspath _build/results/experiments) -p ledger_dir $(abspath results/experiments) \

@@ -122,11 +122,13 @@ class Checkpoint:
             set_rng_state(self.blob["rng"], generator)
         self._rng_pending = False
 
-    def loop(self, stage: str, generator, weights_fn=None, **stateful) -> "Loop":
+    def loop(self, stage: str, generator, weights_fn=None, continues_streams=True, **stateful) -> "Loop":
         """The bookkeeping of one training loop: ``stateful`` objects (optimiser, schedule,
         minibatch stream, model: anything with ``state_dict``/``load_state_dict``) are saved and
-        restored with the loop; ``weights_fn()`` gives the run's weights to save beside them."""
-        return Loop(self, stage, generator, weights_fn, stateful)
+        restored with the loop; ``weights_fn()`` gives the run's weights to save beside them.
+        ``continues_streams=False``: a loop that seeds its generators afresh (the DEC stage), so
+        that starting it after a resume must not continue the earlier stages' random streams."""
+        return Loop(self, stage, generator, weights_fn, stateful, continues_streams)
 
     # -- writing ---------------------------------------------------------------------------
     def _write(self):
@@ -191,9 +193,11 @@ class Loop:
     when the loop starts afresh; ``step(it, **values)`` saves them when it is time (tensors are
     copied to the CPU, lists copied, only then); ``finish(result)`` marks the stage done."""
 
-    def __init__(self, ckpt: Checkpoint, stage: str, generator, weights_fn, stateful: dict):
+    def __init__(
+        self, ckpt: Checkpoint, stage: str, generator, weights_fn, stateful: dict, continues_streams=True
+    ):
         self.ckpt, self.stage, self.generator = ckpt, stage, generator
-        self.weights_fn, self.stateful = weights_fn, stateful
+        self.weights_fn, self.stateful, self.continues_streams = weights_fn, stateful, continues_streams
 
     def done(self):
         """The stored result of this stage when it finished before, else None."""
@@ -202,7 +206,8 @@ class Loop:
     def restore(self, **defaults) -> dict:
         cur = self.ckpt.current(self.stage)
         if cur is None:
-            self.ckpt.restore_rng(self.generator)
+            if self.continues_streams:
+                self.ckpt.restore_rng(self.generator)
             return defaults
         for name, obj in self.stateful.items():
             obj.load_state_dict(cur[name])

@@ -108,7 +108,9 @@ def train_dec(
     opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
     batches = Minibatches(len(X), cfg.dec_batch_size, generator, X.device)
     ckpt = ckpt or NoCheckpoint()
-    loop = ckpt.loop("dec", generator, ckpt.weights, model=model, opt=opt, batches=batches)
+    loop = ckpt.loop(
+        "dec", generator, ckpt.weights, continues_streams=False, model=model, opt=opt, batches=batches
+    )
     if (done := loop.done()) is not None:
         model.load_state_dict(done["model"])
         return done["labels"].numpy(), done["history"], done["iter"], done["converged"]

@@ -40,6 +40,12 @@ def _clustering(default):
     return field(default=default, metadata={"stage": "clustering"})
 
 
+def _shared(default):
+    """A field that both stages use (numerics, augmentation ranges): it is in the autoencoder's
+    key, but a network pretrained with another value can still be clustered with this one."""
+    return field(default=default, metadata={"stage": "both"})
+
+
 @dataclass
 class Config:
     # --- network: input dim comes from the data; these are the layers after it --------------
@@ -62,8 +68,8 @@ class Config:
     ae_lr_step: int = 20_000  # divide the lr by 10 every ae_lr_step iterations; 0 = constant
     ae_weight_decay: float = 0.0
     augment: str = "none"  # "none" | "affine": random shifts/rotations of image inputs (not in the paper)
-    augment_shift: float = 0.1  # max shift, as a fraction of the image side
-    augment_rotate: float = 10.0  # max rotation, degrees
+    augment_shift: float = _shared(0.1)  # max shift, as a fraction of the image side
+    augment_rotate: float = _shared(10.0)  # max rotation, degrees
 
     # --- cluster centres ------------------------------------------------------------------------
     kmeans_n_init: int = _clustering(20)  # k-means restarts on the embedding, best inertia kept
@@ -88,8 +94,8 @@ class Config:
     recon_weight: float = _clustering(0.0)
 
     # --- numerics and speed (they matter on a GPU; see dec.utils.autocast) ----------------------
-    precision: str = "fp32"  # "fp32" | "tf32": TF32 matmuls (CUDA) | "bf16": autocast forward passes
-    compile: str = "none"  # "none" | "default" | "reduce-overhead" (CUDA graphs): torch.compile the model
+    precision: str = _shared("fp32")  # "fp32" | "tf32": TF32 matmuls (CUDA) | "bf16": autocast forward passes
+    compile: str = _shared("none")  # "none" | "default" | "reduce-overhead" (CUDA graphs): torch.compile
 
     profile: str = field(default="custom", compare=False, metadata={"stage": "name"})
 
@@ -119,6 +125,13 @@ class Config:
             bad("kl_weight", self.kl_weight, "a number > 0 (the clustering loss must be in the objective)")
         if not self.recon_weight >= 0:
             bad("recon_weight", self.recon_weight, "a number >= 0 (0: DEC; > 0: IDEC)")
+        if not self.update_encoder and (self.recon_weight > 0 or self.dec_augment != "none"):
+            bad(
+                "update_encoder",
+                self.update_encoder,
+                "True when recon_weight > 0 or dec_augment is set "
+                "(with a frozen encoder neither the reconstruction nor the augmented inputs can act)",
+            )
         if not 0 <= self.augment_shift < 1 or self.augment_rotate < 0:
             bad(
                 "augment_shift/augment_rotate",
@@ -174,6 +187,12 @@ class Config:
         """The fields that can change the pretrained autoencoder: every field except those of
         the clustering stage (and the profile's name). A field added later counts unless it is
         declared a clustering field, so a cache key can never silently leave it out."""
+        return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("stage") in (None, "both"))
+
+    @classmethod
+    def network_fields(cls) -> tuple:
+        """The pretraining fields that belong to the network alone (not those both stages use):
+        what an estimator clustering with another's pretrained network (``fit_from``) takes over."""
         return tuple(f.name for f in dataclasses.fields(cls) if "stage" not in f.metadata)
 
     def pretrain_dict(self) -> dict:

@@ -40,6 +40,7 @@ from .utils import autocast, in_chunks, local_random_state, matmul_precision, re
 # What a saved estimator keeps besides its weights (see save/load).
 _SAVED_ATTRIBUTES = (
     "n_features_in_",
+    "feature_names_in_",
     "scale_",
     "seed_",
     "labels_",
@@ -194,11 +195,11 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
         return y
 
-    def _augmentation(self, d, cfg):
-        """``(cfg, image_shape)``: the (h, w) that augmentation (of either stage) needs, or None.
+    def _augmentation(self, d, cfg, fields=("augment", "dec_augment")):
+        """``(cfg, image_shape)``: the (h, w) that the augmentation ``fields`` need, or None.
         Without ``image_shape`` (tabular data) augmentation is skipped with a warning rather than
         guessed, and the returned configuration says so: it records what really runs."""
-        wanted = [name for name in ("augment", "dec_augment") if getattr(cfg, name) != "none"]
+        wanted = [name for name in fields if getattr(cfg, name) != "none"]
         if not wanted:
             return cfg, None
         if self.image_shape is None:
@@ -254,6 +255,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                 "ae",
                 config=cfg.pretrain_dict(),
                 data=digest(Xt),
+                shape=tuple(Xt.shape),
                 seed=self.seed_,
                 image_shape=image_shape,
                 device=self.device_.type,
@@ -334,8 +336,9 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             )
         y = self._check_y(X, y)
         # The network is pretrained's, so config_ takes its pretraining fields (and stays true).
-        cfg = dataclasses.replace(self.resolved_config(len(X)), **pretrained.config_.pretrain_dict())
-        self.config_ = self._augmentation(X.shape[1], cfg)[0]
+        network = {name: getattr(pretrained.config_, name) for name in Config.network_fields()}
+        cfg = dataclasses.replace(self.resolved_config(len(X)), **network)
+        self.config_ = self._augmentation(X.shape[1], cfg, fields=("dec_augment",))[0]
         self.device_, self.scale_, self.seed_ = pretrained.device_, pretrained.scale_, self._seed()
         self.autoencoder_ = pretrained.autoencoder_
         self.pretrain_history_, self.ae_cache_hit_ = pretrained.pretrain_history_, pretrained.ae_cache_hit_
@@ -353,7 +356,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.model_ = self._dec_model(
             self.autoencoder_, torch.as_tensor(self.init_centers_, device=self.device_)
         )
-        transform = make_augmenter(cfg, self._augmentation(X.shape[1], cfg)[1], stage="clustering")
+        image_shape = self._augmentation(X.shape[1], cfg, fields=("dec_augment",))[1]
+        transform = make_augmenter(cfg, image_shape, stage="clustering")
         entry = self._cache_entry(
             "dec",
             config=cfg.to_dict(),
@@ -475,7 +479,11 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         attrs = {}
         for name in _SAVED_ATTRIBUTES:
-            value = getattr(self, name, None)
+            if not hasattr(self, name):  # e.g. feature_names_in_: only after a fit on a DataFrame
+                continue
+            value = getattr(self, name)
+            if name == "feature_names_in_":
+                value = [str(v) for v in value]  # strings, which weights_only loading reads
             attrs[name] = torch.as_tensor(value) if isinstance(value, np.ndarray) else value
         config = self.config_.to_dict()
         blob = {
@@ -507,6 +515,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             )
         est = cls(**{**blob["params"], "device": device})
         for name, value in blob["attributes"].items():
+            if name == "feature_names_in_":
+                value = np.asarray(value, dtype=object)
             setattr(est, name, value.numpy() if isinstance(value, torch.Tensor) else value)
         est.config_, est.device_ = Config(**blob["config"]), resolve_device(device)
         image_shape = None if est.image_shape is None else tuple(est.image_shape)

@@ -1,7 +1,9 @@
 """The networks, and the one factory that builds them from a configuration.
 
-Every stage (pretraining, clustering, loading a saved estimator) obtains its network through
-:func:`build_autoencoder`, so a new architecture plugs in here and nowhere else.
+The estimator obtains its network through :func:`build_autoencoder` (for pretraining, for the
+clustering stage and when loading a saved model), so a new architecture is added here. It must
+offer what the stages use: ``encoder`` and ``decoder`` modules, and ``layer_pairs()`` for the
+paper's layer-wise pretraining.
 """
 
 from __future__ import annotations

@@ -34,9 +34,13 @@ def atomic_write(path, write) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp(path)
-    with open(tmp, "wb") as f:
-        write(f)
-    tmp.replace(path)
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        tmp.replace(path)
+    except BaseException:  # an error or Ctrl-C while writing: leave no temporary file behind
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -122,9 +122,12 @@ def local_random_state(seed: int, device="cpu"):
     augmentation inside still draw reproducibly from the seed. Python's and numpy's global
     generators are not used by the library at all."""
     device = torch.device(device)
-    devices = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
+    cuda = device.type == "cuda"
+    with torch.random.fork_rng(devices=list(range(torch.cuda.device_count())) if cuda else []):
+        if cuda:
+            torch.manual_seed(seed)  # the CPU's and every CUDA device's generator
+        else:
+            torch.default_generator.manual_seed(seed)  # the CPU's only: CUDA's stays the caller's
         generator = torch.Generator()
         generator.manual_seed(seed)
         yield generator

@@ -108,6 +108,12 @@ CASES = [
         "'dec_augment'",
     ),
     ("KL weight 0", fit(config={"kl_weight": 0}), ValueError, "'kl_weight' = 0 is invalid"),
+    (
+        "IDEC with a frozen encoder",
+        fit(config={"recon_weight": 1.0, "update_encoder": False}),
+        ValueError,
+        "'update_encoder' = False is invalid",
+    ),
     ("negative reconstruction weight", fit(config={"recon_weight": -1}), ValueError, "'recon_weight' = -1"),
     ("unknown pretraining protocol", fit(config={"pretrain": "greedy"}), ValueError, "'pretrain'"),
     ("dims with a zero width", fit(config={"dims": (8, 0)}), ValueError, "'dims'"),

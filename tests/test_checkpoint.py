@@ -113,7 +113,7 @@ def test_sigkill_then_resume_gives_the_same_labels(stage, uninterrupted, tmp_pat
     assert code == -signal.SIGKILL
     assert not (tmp_path / "model.pt").exists()
     # Atomic writes: the kill may land while a checkpoint is being written, leaving a partial
-    # checkpoint.pt.tmp; the real file is always a complete one, and the next write replaces the .tmp.
+    # checkpoint.pt.<pid>.tmp (nothing can clean up after a SIGKILL); the real file is always complete.
     assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["key"]  # loads: complete
     done = subprocess.run(
         command(tmp_path, "--resume"), env=env(), capture_output=True, text=True, timeout=300
@@ -214,3 +214,20 @@ def test_resume_with_no_checkpoint_file_starts_from_scratch(digits_small, tmp_pa
     a = DEC(10, config=CFG, random_state=2, image_shape=(8, 8), checkpoint=tmp_path / "new.pt")
     a.fit(digits_small, resume=True)
     assert not a.resumed_ and (tmp_path / "new.pt").is_file()
+
+
+def test_resume_after_kmeans_starts_the_dec_stage_from_its_own_seed(digits_small, tmp_path):
+    """Killed after k-means, before the DEC stage's first checkpoint: the resumed DEC stage must
+    start as the uninterrupted one does (seeded afresh), not continue the random streams that the
+    earlier stages left in the checkpoint."""
+    path = tmp_path / "c.pt"
+    reference = DEC(10, config=CFG, random_state=0, image_shape=(8, 8)).fit(digits_small)
+    DEC(10, config=CFG, random_state=0, image_shape=(8, 8), checkpoint=path).fit(digits_small)
+    blob = torch.load(path, weights_only=True)
+    del blob["done"]["dec"]  # as if killed right after k-means; the generators saved are not fresh
+    blob["current"] = None
+    torch.save(blob, path)
+    resumed = DEC(10, config=CFG, random_state=0, image_shape=(8, 8), checkpoint=path)
+    resumed.fit(digits_small, resume=True)
+    assert resumed.resumed_
+    np.testing.assert_array_equal(resumed.labels_, reference.labels_)

@@ -271,3 +271,13 @@ def test_idec_and_augmented_clustering_stage_fit_save_and_load(digits, tmp_path,
     with pytest.warns(RuntimeWarning, match="dec_augment='affine' skipped"):
         tabular = DEC(5, config={**TINY, "dec_augment": "affine"}, random_state=0).fit(X)
     assert tabular.config_.dec_augment == "none"
+
+
+def test_fit_from_takes_the_network_but_keeps_its_own_shared_settings(digits):
+    base = DEC(3, config=TINY, random_state=0).pretrain(digits.X[:150])
+    other = DEC(
+        3, config={**TINY, "dims": (16, 2), "augment_shift": 0.2, "precision": "tf32"}, random_state=0
+    )
+    other.fit_from(base, digits.X[:150])
+    assert other.config_.dims == base.config_.dims  # the network is the pretrained one
+    assert other.config_.augment_shift == 0.2 and other.config_.precision == "tf32"  # both stages' fields

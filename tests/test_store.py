@@ -113,3 +113,22 @@ def test_an_entry_written_by_other_code_is_retrained_with_a_message(digits, tmp_
 def test_atomic_save_leaves_no_temporary_file(tmp_path):
     atomic_save({"a": torch.zeros(3)}, tmp_path / "sub" / "f.pt")
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["f.pt"]
+
+
+def test_a_failed_write_leaves_neither_file_nor_temporary(tmp_path):
+    from dec.store import atomic_write
+
+    def fail(f):
+        f.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(tmp_path / "f.bin", fail)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_autoencoder_key_includes_the_shape_of_the_data(digits, tmp_path):
+    X = np.ascontiguousarray(digits.X[:200])
+    a = DEC(3, config=TINY, random_state=0, cache_dir=tmp_path).fit(X)
+    b = DEC(3, config=TINY, random_state=0, cache_dir=tmp_path).fit(X.reshape(400, 32))  # same bytes
+    assert not a.ae_cache_hit_ and not b.ae_cache_hit_ and b.n_features_in_ == 32

@@ -22,7 +22,8 @@ def default_data_dir() -> Path:
 
 
 def default_cache_dir() -> Path:
-    """Where pretrained autoencoders are cached: ``$DEC_CACHE_DIR`` or ~/.cache/dec-book/models."""
+    """Where results are cached (pretrained autoencoders, DEC runs, the chapters' baselines):
+    ``$DEC_CACHE_DIR`` or ~/.cache/dec-book/models."""
     return Path(os.environ.get("DEC_CACHE_DIR") or Path.home() / ".cache" / "dec-book" / "models")
 
 
