@@ -167,3 +167,46 @@ def cached_labels(kind: str, fit, **parts):
 
     out = cached(kind, compute, **parts)
     return out["labels"].numpy(), out["seconds"]
+
+
+def chapter_times_dir():
+    """Where the book's ledger keeps the measured run time of each chapter (``results/chapter-times``
+    of a source checkout; ``None`` for an installed package, which has no ledger)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "results" / "chapter-times"
+    return folder if folder.is_dir() else None
+
+
+def run_time(chapter: str, folder=None) -> str:
+    """One sentence for a chapter's opening box: how long the chapter took to execute when the
+    book was last recorded (``tools/run_chapters.py`` measures it, ``make record`` files it), with
+    the setting it ran at. Read from the ledger, never typed, so it cannot go stale silently."""
+    import json
+    from pathlib import Path
+
+    folder = Path(folder) if folder is not None else chapter_times_dir()
+    path = folder / f"{chapter}.json" if folder is not None else None
+    if path is None or not path.is_file():
+        return "not measured yet for this copy of the book (run the chapters, then `make record`)"
+    rec = json.loads(path.read_text())
+    seconds = rec["metrics"]["seconds"]
+    took = f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+    m, p = rec["machine"], rec["params"]
+    where = f"an {m['gpu']} GPU" if m.get("gpu") else f"a {m['cpus']}-core CPU"
+    return (
+        f"{took} on {where} ({p['profile']} profile, {p['dataset']}, {rec['threads']} torch "
+        f"thread(s), {rec['jobs']} chapter(s) at a time), as last recorded"
+    )
+
+
+def glue(name: str, value) -> None:
+    """Make ``value`` available to the chapter's text as ``{glue:md}`name``` when the book is built
+    (MyST-NB); a no-op where MyST-NB is not installed (Colab, a plain Jupyter)."""
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:
+        return
+    from IPython.display import Markdown
+
+    _glue(name, Markdown(str(value)), display=False)

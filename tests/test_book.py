@@ -62,3 +62,25 @@ def test_cached_results_are_computed_once_per_key(tmp_path, monkeypatch):
     np.testing.assert_array_equal(first[0], again[0])
     np.testing.assert_array_equal(first[0], other[0])
     assert cached("x", lambda: {"v": 3}, a=1) == {"v": 3} and cached("x", lambda: {"v": 4}, a=1) == {"v": 3}
+
+
+def test_run_time_reads_the_ledger_and_says_when_it_cannot(tmp_path):
+    import json
+
+    from dec.book import run_time
+
+    assert "not measured yet" in run_time("02-soft-assignment", tmp_path)
+    record = {
+        "chapter": "02-soft-assignment",
+        "params": {"profile": "quick", "dataset": "mnist-test"},
+        "threads": 1,
+        "jobs": 2,
+        "metrics": {"seconds": 125.0},
+        "machine": {"cpus": 2, "gpu": None},
+    }
+    (tmp_path / "02-soft-assignment.json").write_text(json.dumps(record))
+    text = run_time("02-soft-assignment", tmp_path)
+    assert text.startswith("2.1 min on a 2-core CPU (quick profile, mnist-test, 1 torch thread(s)")
+    record["metrics"]["seconds"], record["machine"]["gpu"] = 42.4, "NVIDIA H200"
+    (tmp_path / "02-soft-assignment.json").write_text(json.dumps(record))
+    assert run_time("02-soft-assignment", tmp_path).startswith("42 s on an NVIDIA H200 GPU")

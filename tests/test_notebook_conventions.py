@@ -34,21 +34,65 @@ def test_install_cell_pins_this_release_and_parameters_are_checked(path):
     assert "check_parameters(" in cells[i + 1].source  # bad papermill values fail at once
 
 
-def test_student_copy_removes_solutions_only(tmp_path):
+def markdown(path):
+    return "\n".join(c.source for c in jupytext.read(path).cells if c.cell_type == "markdown")
+
+
+EXERCISE = re.compile(r"^```\{exercise\} (Derive|Predict, then run|Extend): .+\n:label: (\S+)", re.M)
+SOLUTION = re.compile(r"^```\{solution(?:-start)?\} (\S+)\n:class: dropdown", re.M)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapter_anatomy(path):
+    """Opening box, summary, and at least three exercises of at least two kinds, each with a
+    solution hidden in a dropdown (chapter-anatomy: what every chapter of the book keeps)."""
+    text = markdown(path)
+    box = re.search(r"```\{admonition\} In this chapter\n(.*?)\n```", text, re.S)
+    assert box, "an opening box titled 'In this chapter'"
+    for part in ("**You will be able to**", "**Assumes**", "**Runs in** {glue:md}`run_time`"):
+        assert part in box.group(1), f"the opening box says {part}"
+    assert text.index("In this chapter") < text.index("## "), "the box opens the chapter"
+    code = "\n".join(c.source for c in jupytext.read(path).cells if c.cell_type == "code")
+    assert f'glue("run_time", run_time("{path.stem}"))' in code, "the run time is read from the ledger"
+    assert re.search(r"^style = \"book\"", code, re.M) and "use_style(style)" in code
+
+    summary = re.search(r"^## Summary\n(.*?)^## ", text, re.S | re.M)
+    assert summary, "a Summary section before the Exercises"
+    bullets = re.findall(r"^- ", summary.group(1), re.M)
+    assert 3 <= len(bullets) <= 5, f"3-5 summary points, found {len(bullets)}"
+    assert text.rstrip().endswith("```") and "## Exercises" in text
+
+    exercises = EXERCISE.findall(text)
+    labels = [label for _, label in exercises]
+    assert len(exercises) >= 3, f"at least 3 exercises, found {len(exercises)}"
+    assert len({kind for kind, _ in exercises}) >= 2, "exercises of at least two kinds"
+    assert len(set(labels)) == len(labels), "labels are unique"
+    assert all(label.startswith(f"ex-{path.stem[:2]}-") for label in labels), "labels name the chapter"
+    assert sorted(SOLUTION.findall(text)) == sorted(labels), "one hidden solution per exercise"
+    assert text.count("{solution-start}") == text.count("{solution-end}")
+
+
+def test_exercises_in_the_book():
+    kinds = [kind for path in CHAPTERS for kind, _ in EXERCISE.findall(markdown(path))]
+    assert len(kinds) >= 40, f"at least 40 exercises in the book, found {len(kinds)}"
+    assert {"Derive", "Predict, then run", "Extend"} <= set(kinds)
+
+
+def test_student_copy_removes_every_solution(tmp_path, capsys):
     import nbformat
     from student_copy import PLACEHOLDER, main
 
     assert main(["--out", str(tmp_path)]) == 0
-    solutions = 0
+    removed_total = int(re.search(r"^(\d+) solutions removed", capsys.readouterr().out, re.M).group(1))
     for path in CHAPTERS:
         original = jupytext.read(path)
         student = nbformat.read(tmp_path / f"{path.stem}.ipynb", as_version=4)
-        removed = [c.source for c in original.cells if "solution" in tags(c)]
-        solutions += len(removed)
-        assert len(student.cells) == len(original.cells)
-        assert sum(c.source == PLACEHOLDER for c in student.cells) == len(removed)
         text = "\n".join(c.source for c in student.cells)
-        assert all(src not in text for src in removed)
+        assert "{solution" not in text, "no solution text left"
+        solution_code = [c.source for c in original.cells if "solution" in tags(c)]
+        assert solution_code and all(src not in text for src in solution_code)
+        assert sum(c.source == PLACEHOLDER for c in student.cells) == len(solution_code)
+        assert len(EXERCISE.findall(text)) == len(EXERCISE.findall(markdown(path))), "exercises kept"
         assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
-    assert solutions >= 2  # chapters 2 and 3 have exercises
+    assert removed_total >= 40
     assert main([str(tmp_path / "missing.md")]) == 2

@@ -5,9 +5,13 @@ For every HTML page of _build/html it asserts that
     delimiters ($$, \\[, \\(, \\begin{) are left in the visible text outside code;
   * every image loads (complete, natural width > 0);
   * the browser console has no errors (network failures included: the book must work offline);
-  * every internal link resolves to a file of the site and, with a #fragment, to an element id.
-It saves screenshots of the home page and of one chapter under $BOOK_SCREENSHOTS
-(default _build/screenshots). Run with `make browser-test` after `make book`.
+  * every internal link resolves to a file of the site and, with a #fragment, to an element id;
+  * what chapters generate reads as intended: Markdown tables render as HTML tables (no raw
+    `| a | b |` lines), no display equation is wider than its column, papermill's injected
+    parameters cell is not shown, and no stray object repr (`<... at 0x...>`) is printed.
+It saves screenshots of the home page, of one chapter and of one exercise with its solution
+hidden and shown under $BOOK_SCREENSHOTS (default _build/screenshots). Run with `make
+browser-test` after `make book`.
 """
 
 from __future__ import annotations
@@ -101,6 +105,15 @@ return clone.innerText;
 """
 
 
+WIDE_EQUATIONS = """
+return Array.from(document.querySelectorAll('div.math, div.MathJax_Display, mjx-container[display="true"]'))
+  .filter(e => !e.parentElement.closest('div.math'))
+  .map(e => [e.querySelector('mjx-math') || e, e.clientWidth || e.getBoundingClientRect().width])
+  .map(([inner, width]) => [Math.round(inner.getBoundingClientRect().width), Math.round(width)])
+  .filter(([w, col]) => w > col + 2);
+"""
+
+
 def internal_links(driver, page_url):
     hrefs = driver.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
     base = urlparse(page_url)
@@ -126,6 +139,17 @@ def test_page(page, browser, base_url):
             f"raw TeX {raw!r} left in the page: ..."
             f"{text[max(0, text.find(raw) - 60) : text.find(raw) + 60]}..."
         )
+
+    # What the chapters generate: tables as tables, equations that fit, no injected cell, no reprs.
+    raw_rows = [line for line in text.splitlines() if re.match(r"^\s*\|.*\|\s*$", line)]
+    assert not raw_rows, f"Markdown table rows shown as raw text: {raw_rows[:3]}"
+    too_wide = browser.execute_script(WIDE_EQUATIONS)
+    assert not too_wide, f"display equations wider than their column (px): {too_wide}"
+    injected = browser.execute_script("return document.querySelectorAll('.tag_injected-parameters').length")
+    assert injected == 0, "papermill's injected-parameters cell is shown"
+    page_text = browser.execute_script("return document.body.innerText")
+    reprs = re.findall(r"<[\w.]+(?: object)? at 0x[0-9a-f]+>", page_text)
+    assert not reprs, f"stray object reprs in the page: {reprs[:3]}"
 
     # Images.
     broken = browser.execute_script(
@@ -159,3 +183,25 @@ def test_screenshots(browser, base_url):
         assert browser.execute_async_script(WAIT_FOR_PAGE) is True
         path = SHOTS / f"{name}.png"
         assert browser.save_screenshot(str(path)) and path.stat().st_size > 10_000
+
+
+def test_exercise_solution_hidden_until_asked(browser, base_url):
+    """An exercise's solution is hidden when the page opens and shown after one click on its
+    toggle; both states are saved as screenshots (book/screenshots/ keeps a copy)."""
+    from selenium.webdriver.common.by import By
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.get(urljoin(base_url, next(p for p in PAGES if "chapters/02" in p)))
+    assert browser.execute_async_script(WAIT_FOR_PAGE) is True
+    exercise = browser.find_element(By.ID, "ex-02-between")
+    solution = browser.find_element(
+        By.XPATH, "//*[contains(@class, 'solution') and .//a[@href='#ex-02-between']]"
+    )
+    body = solution.find_element(By.TAG_NAME, "pre")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -80)", exercise)
+    assert not body.is_displayed(), "the solution is hidden when the page opens"
+    assert browser.save_screenshot(str(SHOTS / "exercise-hidden.png"))
+    solution.find_element(By.CSS_SELECTOR, "button.toggle-button, .admonition-title").click()
+    browser.execute_script("return new Promise(r => setTimeout(r, 500))")
+    assert body.is_displayed(), "one click shows the solution"
+    assert browser.save_screenshot(str(SHOTS / "exercise-shown.png"))

@@ -1,6 +1,10 @@
-"""Exercise versions of the chapters: every cell tagged ``solution`` is replaced by an empty
-exercise cell (tagged ``exercise``); outputs are dropped. Reads the committed text form
-(notebooks/*.md), writes .ipynb files.
+"""Exercise versions of the chapters, without their solutions. A chapter's exercises are
+``{exercise}`` directives (sphinx-exercise); each solution is either a ``{solution}`` directive
+(worked on paper: one Markdown cell) or the cells between ``{solution-start}`` and
+``{solution-end}`` (worked in code). In the copy, solution Markdown is dropped, solution code
+becomes an empty exercise cell (tagged ``exercise``), and outputs are dropped. Code cells tagged
+``solution`` elsewhere are emptied the same way. Reads the committed text form (notebooks/*.md),
+writes .ipynb files.
 
     python tools/student_copy.py --out _build/student          # all chapters
     python tools/student_copy.py notebooks/02-soft-assignment.md --out handout/
@@ -9,6 +13,7 @@ exercise cell (tagged ``exercise``); outputs are dropped. Reads the committed te
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -17,23 +22,53 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = (
-    "# Exercise: write this cell yourself (the text above says what it must do),\n"
-    "# then run the cells below: they check your version against the library.\n"
+    "# Exercise: write this cell yourself (the exercise above says what it must do),\n"
+    "# then run the cells below: they check your version where the chapter can.\n"
 )
+OPENING = re.compile(r"^(`{3,}|:{3,})\{(solution|solution-start|solution-end)\}")
+
+
+def _strip_markdown(source: str, gated: bool) -> tuple[str, bool, int]:
+    """Drop the solution directives from a Markdown cell, and everything inside a gated solution.
+    Returns the text left, whether a gated solution is still open, and how many solutions began."""
+    kept, began, lines, i = [], 0, source.split("\n"), 0
+    while i < len(lines):
+        m = OPENING.match(lines[i])
+        if m:  # a directive: skip it up to its closing fence
+            fence, kind = m.group(1), m.group(2)
+            i += 1
+            while i < len(lines) and lines[i].strip() != fence:
+                i += 1
+            i += 1
+            began += kind != "solution-end"
+            gated = {"solution-start": True, "solution-end": False}.get(kind, gated)
+            continue
+        if not gated:
+            kept.append(lines[i])
+        i += 1
+    return "\n".join(kept).strip("\n"), gated, began
 
 
 def student_version(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
-    """Return a copy of ``nb`` without solutions, and how many solution cells were removed."""
+    """Return a copy of ``nb`` without solutions, and how many solutions were removed."""
     out = nbformat.from_dict(nb)
-    cells, removed = [], 0
+    cells, removed, gated = [], 0, False
     for cell in out.cells:
-        if "solution" in cell.metadata.get("tags", []):
-            removed += 1
+        if cell.cell_type == "markdown":
+            cell.source, gated, began = _strip_markdown(cell.source, gated)
+            removed += began
+            if cell.source.strip():
+                cells.append(cell)
+            continue
+        if cell.cell_type == "code" and (gated or "solution" in cell.metadata.get("tags", [])):
+            removed += not gated
             cells.append(nbformat.v4.new_code_cell(PLACEHOLDER, metadata={"tags": ["exercise"]}))
             continue
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
+    if gated:
+        raise ValueError("a {solution-start} without its {solution-end}")
     out.cells = cells
     return out, removed
 
@@ -50,12 +85,15 @@ def main(argv=None) -> int:
         return 2
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
+    total = 0
     for path in paths:
         nb, removed = student_version(jupytext.read(path))
         nbformat.validate(nb)
         target = out_dir / f"{path.stem}.ipynb"
         nbformat.write(nb, target)
-        print(f"{target}: {removed} solution cell(s) removed")
+        print(f"{target}: {removed} solution(s) removed")
+        total += removed
+    print(f"{total} solutions removed from {len(paths)} chapter(s)")
     return 0
 
 
