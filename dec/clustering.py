@@ -60,6 +60,16 @@ class DECModel(nn.Module):
         return soft_assignment(self.encoder(x), self.centers, self.alpha)
 
 
+def plateaued(history, patience: int) -> bool:
+    """Whether the fraction of labels changed (``history`` entries after the first) has reached no
+    new minimum in the last ``patience`` target updates; always False for ``patience`` 0. Read
+    from the history alone, so a resumed run decides exactly as an uninterrupted one."""
+    changes = [e["changed"] for e in history[1:]]
+    if patience < 1 or len(changes) <= patience:
+        return False
+    return min(changes[-patience:]) >= min(changes[:-patience])
+
+
 def train_dec(
     model: DECModel,
     X: torch.Tensor,
@@ -75,7 +85,8 @@ def train_dec(
 ):
     """Optimise KL(P || Q) with SGD; P is recomputed over the whole dataset every
     ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the points change
-    cluster between two consecutive updates (or at ``cfg.max_iter``).
+    cluster between two consecutive updates, or, with ``cfg.dec_patience`` > 0, when that fraction
+    has reached no new minimum for ``dec_patience`` updates (:func:`plateaued`), or at ``cfg.max_iter``.
 
     Returns ``(labels, history, n_iter, converged)``. ``history`` holds one entry per target
     update: iteration, mean training loss since the last update, fraction of labels changed,
@@ -160,7 +171,7 @@ def train_dec(
                     raise FloatingPointError(
                         f"soft assignments became NaN/inf at iteration {it}; lower dec_lr (now {cfg.dec_lr})"
                     )
-                if prev is not None and changed < cfg.tol:
+                if prev is not None and (changed < cfg.tol or plateaued(history, cfg.dec_patience)):
                     converged = True
                     break
                 if it >= cfg.max_iter:

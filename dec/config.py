@@ -27,6 +27,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 PRETRAIN_PROTOCOLS = ("layerwise", "end-to-end")
+ARCHITECTURES = ("mlp", "conv")
 OPTIMIZERS = ("sgd", "adam")
 INPUT_SCALINGS = ("unit-power", "none")
 INITS = ("normal", "xavier", "kaiming")
@@ -50,6 +51,9 @@ def _shared(default):
 class Config:
     # --- network: input dim comes from the data; these are the layers after it --------------
     dims: tuple = (500, 500, 2000, 10)  # d-500-500-2000-10, the last is the embedding
+    # "mlp": the paper's fully connected network (dims) | "conv": ConvDEC's convolutional
+    # autoencoder (Guo et al. 2017; image inputs only), embedding of dims[-1] features
+    arch: str = "mlp"
     init: str = "normal"  # "normal": N(0, init_std^2) as in the paper | "xavier" | "kaiming"
     init_std: float = 0.01  # only for init="normal"; biases are always 0
     input_scaling: str = "unit-power"  # "unit-power": one global factor so mean (1/d)||x||^2 = 1
@@ -82,6 +86,9 @@ class Config:
     update_interval: int = _clustering(160)  # recompute P over the WHOLE dataset every this many iterations
     tol: float = _clustering(0.001)  # stop when fewer than tol * n points change cluster between updates
     max_iter: int = _clustering(100_000)  # hard cap on DEC iterations
+    # also stop when the fraction of labels changed has not reached a new minimum for this many
+    # target updates (a plateau: with dec_augment it hovers near tol); 0 = off, tol only (the paper)
+    dec_patience: int = _clustering(0)
     update_encoder: bool = _clustering(True)  # False: "DEC w/o backprop" (Table 2): only the centres move
 
     # --- successors of DEC in the clustering stage (not in the paper; the defaults are DEC) -----
@@ -114,6 +121,15 @@ class Config:
             bad("dims", self.dims, "a non-empty tuple of positive layer sizes, e.g. (500, 500, 2000, 10)")
         if self.pretrain not in PRETRAIN_PROTOCOLS:
             bad("pretrain", self.pretrain, f"one of {PRETRAIN_PROTOCOLS}")
+        if self.arch not in ARCHITECTURES:
+            bad("arch", self.arch, f"one of {ARCHITECTURES}")
+        if self.arch == "conv" and self.pretrain == "layerwise" and self.layer_iters > 0:
+            bad(
+                "pretrain",
+                self.pretrain,
+                "'end-to-end' with arch='conv' (the greedy stage trains fully "
+                "connected layer pairs; set pretrain='end-to-end')",
+            )
         if self.ae_optimizer not in OPTIMIZERS:
             bad("ae_optimizer", self.ae_optimizer, f"one of {OPTIMIZERS}")
         if self.init not in INITS:
@@ -144,7 +160,7 @@ class Config:
             bad("compile", self.compile, f"one of {COMPILE_MODES}")
         if self.input_scaling not in INPUT_SCALINGS:
             bad("input_scaling", self.input_scaling, f"one of {INPUT_SCALINGS}")
-        for name in ("layer_iters", "finetune_iters", "ae_lr_step"):
+        for name in ("layer_iters", "finetune_iters", "ae_lr_step", "dec_patience"):
             if getattr(self, name) < 0:
                 bad(name, getattr(self, name), "an integer >= 0")
         for name in ("ae_batch_size", "dec_batch_size", "update_interval", "max_iter", "kmeans_n_init"):

@@ -236,3 +236,33 @@ def test_train_dec_idec_trains_the_decoder_and_needs_it():
     assert n_iter == 20 and not torch.equal(model.decoder.weight, before)
     assert "decoder.weight" in model.state_dict()
     assert "decoder.weight" not in DECModel(encoder, X[:4, :3].clone()).state_dict()  # DEC unchanged
+
+
+def test_plateau_rule_reads_the_history():
+    from dec.clustering import plateaued
+
+    def hist(*changes):
+        return [{"changed": 1.0}] + [{"changed": c} for c in changes]
+
+    assert not plateaued(hist(0.5, 0.4, 0.3, 0.35), 0)  # off
+    assert not plateaued(hist(0.5, 0.4), 2)  # too short to tell
+    assert not plateaued(hist(0.5, 0.4, 0.3, 0.35), 2)  # 0.3 was a new minimum one update ago
+    assert plateaued(hist(0.5, 0.3, 0.4, 0.35), 2)  # no new minimum in the last two
+    assert plateaued(hist(0.5, 0.3, 0.3), 1)  # equal is no progress
+
+
+def test_patience_stops_a_run_that_tol_would_not(digits):
+    from conftest import TINY
+
+    from dec import DEC
+
+    X = digits.X[:300]
+    config = {**TINY, "tol": 0.0, "max_iter": 400}
+    plain = DEC(5, config=config, random_state=0).fit(X)
+    patient = DEC(5, config={**config, "dec_patience": 2}, random_state=0).fit(X)
+    assert not plain.converged_ and plain.n_iter_ == 400
+    assert patient.converged_ and patient.n_iter_ < 400
+    np.testing.assert_array_equal(  # the same run up to where the rule stopped it
+        [e["changed"] for e in patient.history_],
+        [e["changed"] for e in plain.history_[: len(patient.history_)]],
+    )

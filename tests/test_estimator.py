@@ -273,6 +273,21 @@ def test_idec_and_augmented_clustering_stage_fit_save_and_load(digits, tmp_path,
     assert tabular.config_.dec_augment == "none"
 
 
+def test_convolutional_autoencoder_fits_saves_and_loads(digits, tmp_path):
+    from dec.models import ConvAutoencoder
+
+    X = digits.X[:300]
+    conv = DEC(5, config={**TINY, "arch": "conv", "dims": (6,)}, random_state=0, image_shape=(8, 8)).fit(X)
+    assert isinstance(conv.autoencoder_, ConvAutoencoder)
+    assert conv.transform(X).shape == (300, 6)
+    conv.save(tmp_path / "conv.pt")
+    loaded = DEC.load(tmp_path / "conv.pt", device="cpu")
+    assert isinstance(loaded.autoencoder_, ConvAutoencoder)
+    np.testing.assert_array_equal(loaded.predict(X), conv.labels_)
+    with pytest.raises(ValueError, match="needs image inputs"):
+        DEC(5, config={**TINY, "arch": "conv"}, random_state=0).fit(X)
+
+
 def test_fit_from_takes_the_network_but_keeps_its_own_shared_settings(digits):
     base = DEC(3, config=TINY, random_state=0).pretrain(digits.X[:150])
     other = DEC(

@@ -30,6 +30,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
         "update_interval",
         "tol",
         "max_iter",
+        "dec_patience",
         "update_encoder",
         "dec_augment",
         "kl_weight",
@@ -40,6 +41,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
     }
     changes = {
         "dims": (20, 10),
+        "arch": "conv",
         "init": "normal",
         "init_std": 0.02,
         "input_scaling": "none",
@@ -65,7 +67,12 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
     for name, value in changes.items():
         assert ae_entry(dataclasses.replace(base, **{name: value}), tmp_path).path != key, name
     for name in clustering:
-        special = {"update_encoder": not base.update_encoder, "dec_augment": "affine", "recon_weight": 1.0}
+        special = {
+            "update_encoder": not base.update_encoder,
+            "dec_augment": "affine",
+            "recon_weight": 1.0,
+            "dec_patience": 3,
+        }
         value = special.get(name, getattr(base, name) * 2)
         assert ae_entry(dataclasses.replace(base, **{name: value}), tmp_path).path == key, name
 
