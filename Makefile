@@ -1,5 +1,6 @@
 # dec-book: every entry point the README, CI and the publishing workflow use.
-#   make main    the main job: execute every chapter on the built-in `digits` data and build the book
+#   make main    the main job: execute every chapter and build the book, on MNIST's test set when it is
+#                in DATA_DIR or can be downloaded there, otherwise on the built-in `digits` data
 #   make test    install what is needed into .venv, then run every test: ruff, pytest, all chapters
 #                executed by papermill (real MNIST test set when DATA_DIR has it), nbval, book -W -n;
 #                fails if running them changed any file git tracks
@@ -56,7 +57,14 @@ $(VENV)/.installed-book: pyproject.toml
 	$(PY) -m pip install -q $(TORCH) -e ".[test,download,book,browser]"
 	@touch $@ $(VENV)/.installed
 
-main: book
+# `make main NB_DATASET=...` runs on that dataset; without it, tools/pick_dataset.py chooses.
+main: install-book
+ifeq ($(origin NB_DATASET),command line)
+	$(MAKE) --no-print-directory book
+else
+	@ds=$$($(PY) tools/pick_dataset.py --data-dir $(DATA_DIR)) && echo "make main: the chapters run on $$ds" && \
+	  $(MAKE) --no-print-directory book NB_DATASET=$$ds
+endif
 
 test: install-book
 	@mkdir -p _build && git status --porcelain > _build/git-status-before 2>/dev/null || true
@@ -97,6 +105,7 @@ nbval: install-book
 
 book: notebooks $(if $(filter cdn,$(MATHJAX)),_build/_config-cdn.yml,mathjax)
 	$(PY) tools/status_page.py --out book/status.md
+	$(PY) tools/instructors_page.py --out book/instructors.md
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going $(BOOK_CONFIG)
 
 # Every page of the built book in headless Chromium (Debian's chromium + chromium-driver, installed
@@ -129,6 +138,7 @@ reproduce: install-book mathjax
 	done
 	$(PY) tools/run_chapters.py --jobs 1 $(REPRO_ARGS) -p seed 0 notebooks/08-figures-3-4.md notebooks/10-figure5-tsne.md $(REPRO_SEEDED)
 	$(PY) tools/status_page.py --out book/status.md
+	$(PY) tools/instructors_page.py --out book/instructors.md
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 # The one explicit step that changes the committed ledger: the records of the last chapter run.

@@ -200,6 +200,18 @@ def run_time(chapter: str, folder=None) -> str:
     )
 
 
+def data_note(dataset: str) -> str:
+    """The opening box's line on the data a chapter ran on; on the built-in ``digits`` it says that
+    the paper's MNIST numbers need MNIST, so a reader of a digits build knows why columns are blank."""
+    if dataset == "digits":
+        return (
+            "the built-in `digits` images (8 x 8 pixels), not MNIST: the columns with the paper's "
+            "MNIST numbers stay blank, and the text's remarks about MNIST do not apply. Rerun with "
+            "`-p dataset mnist-test` (or `mnist`) to compare with the paper."
+        )
+    return f"`{dataset}`."
+
+
 def glue(name: str, value) -> None:
     """Make ``value`` available to the chapter's text as ``{glue:md}`name``` when the book is built
     (MyST-NB); a no-op where MyST-NB is not installed (Colab, a plain Jupyter)."""

@@ -49,11 +49,17 @@ def test_chapter_anatomy(path):
     text = markdown(path)
     box = re.search(r"```\{admonition\} In this chapter\n(.*?)\n```", text, re.S)
     assert box, "an opening box titled 'In this chapter'"
-    for part in ("**You will be able to**", "**Assumes**", "**Runs in** {glue:md}`run_time`"):
+    for part in (
+        "**You will be able to**",
+        "**Assumes**",
+        "**Runs in** {glue:md}`run_time`",
+        "**Data** {glue:md}`data_note`",
+    ):
         assert part in box.group(1), f"the opening box says {part}"
     assert text.index("In this chapter") < text.index("## "), "the box opens the chapter"
     code = "\n".join(c.source for c in jupytext.read(path).cells if c.cell_type == "code")
     assert f'glue("run_time", run_time("{path.stem}"))' in code, "the run time is read from the ledger"
+    assert 'glue("data_note", data_note(dataset))' in code, "the box says which data the page ran on"
     assert re.search(r"^style = \"book\"", code, re.M) and "use_style(style)" in code
 
     summary = re.search(r"^## Summary\n(.*?)^## ", text, re.S | re.M)
@@ -96,3 +102,46 @@ def test_student_copy_removes_every_solution(tmp_path, capsys):
         assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
     assert removed_total >= 40
     assert main([str(tmp_path / "missing.md")]) == 2
+
+
+@pytest.mark.parametrize("path", [p for p in CHAPTERS if p.stem[:2] <= "06"], ids=lambda p: p.stem)
+def test_derivation_chapters_are_slides(path):
+    """Every section of a derivation chapter starts a slide (RISE / jupyterlab-rise)."""
+    heads = [c for c in jupytext.read(path).cells if c.cell_type == "markdown" and "\n## " in "\n" + c.source]
+    assert heads and all(c.source.startswith("## ") for c in heads), "each section heading opens its cell"
+    assert all(c.metadata.get("slideshow", {}).get("slide_type") == "slide" for c in heads)
+
+
+def test_instructors_page_times_each_section(tmp_path):
+    import nbformat
+    from instructors_page import main
+
+    nb = nbformat.v4.new_notebook()
+    timed = [("## Fast", 1.5), ("## Slow", 95.0)]
+    nb.cells.append(nbformat.v4.new_markdown_cell("# A derivation"))
+    for heading, seconds in timed:
+        nb.cells.append(nbformat.v4.new_markdown_cell(heading))
+        nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"papermill": {"duration": seconds}}))
+    nbformat.write(nb, tmp_path / "02-x.ipynb")
+    nbformat.write(nb, tmp_path / "09-not-a-derivation.ipynb")
+    out = tmp_path / "instructors.md"
+    assert main(["--chapters", str(tmp_path), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "## A derivation" in text and text.count("## A derivation") == 1
+    assert "| Fast | 22 | 1 | 1.5 | run live |" in text
+    assert "| Slow | 22 | 1 | 95.0 | run before class, show the result |" in text
+    assert main(["--chapters", str(tmp_path / "none"), "--out", str(out)]) == 2
+
+
+def test_main_falls_back_to_digits_only_without_mnist(monkeypatch, capsys):
+    import pick_dataset
+
+    monkeypatch.setattr(dec, "load_dataset", lambda *a, **k: None)
+    assert pick_dataset.pick("/data") == "mnist-test"
+
+    def missing(*a, **k):
+        raise FileNotFoundError("no IDX files and no network")
+
+    monkeypatch.setattr(dec, "load_dataset", missing)
+    assert pick_dataset.pick("/data") == "digits"
+    assert "the paper's numbers need MNIST" in capsys.readouterr().err

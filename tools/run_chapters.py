@@ -71,7 +71,8 @@ def time_record(chapter: str, seconds: float, params: dict, threads: int, jobs: 
         "jobs": jobs,
         "metrics": {"seconds": round(seconds, 1)},
         "machine": {"cpus": len(os.sched_getaffinity(0)), "gpu": gpu},
-        "provenance": provenance(device),
+        # the chapter's own thread count, not this process's
+        "provenance": {**provenance(device), "torch_threads": threads},
     }
 
 
