@@ -211,13 +211,11 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                 stacklevel=4,
             )
             return dataclasses.replace(cfg, **dict.fromkeys(wanted, "none")), None
-        shape = tuple(int(s) for s in self.image_shape)
-        if len(shape) != 2 or shape[0] * shape[1] != d:
-            raise ValueError(f"image_shape={self.image_shape} does not match {d} features per sample")
-        return cfg, shape
+        return cfg, self._network_shape(d)
 
     def _network_shape(self, d):
-        """The (h, w) a convolutional network needs (``image_shape``, checked against ``d``), or None."""
+        """``image_shape`` as (h, w), checked against ``d`` features per row, or None: what the
+        augmentation and a convolutional network need."""
         if self.image_shape is None:
             return None
         shape = tuple(int(s) for s in self.image_shape)
@@ -259,8 +257,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         Xt = self._to_device(X)
         t = time.perf_counter()
         with local_random_state(self.seed_, self.device_) as generator, matmul_precision(cfg.precision):
-            ae = build_autoencoder(cfg, X.shape[1], image_shape or self._network_shape(X.shape[1]))
-            ae = ae.to(self.device_)
+            ae = build_autoencoder(cfg, X.shape[1], self._network_shape(X.shape[1])).to(self.device_)
             entry = self._cache_entry(
                 "ae",
                 config=cfg.pretrain_dict(),
