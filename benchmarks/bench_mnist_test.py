@@ -55,6 +55,17 @@ def final_pretrain_loss(history: dict) -> float:
     return float(stage[-1][1])
 
 
+def stage_rates(stage_times: dict) -> str:
+    """'layer1 812.3 (first step 0.1 s), ...': iterations per second of each pretraining stage trained
+    in this process (``pretrain_history_["stage_times"]``), after its first step, whose seconds
+    (they include compiling with ``compile``) are given apart."""
+    return ", ".join(
+        f"{name} {(t['iters'] - 1) / (t['seconds'] - t['first_s']):.1f} (first step {t['first_s']:.1f} s)"
+        for name, t in stage_times.items()
+        if t["iters"] > 1
+    )
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (Linux: ru_maxrss in KiB), so in a run of
     several seeds the figure of a seed includes the seeds before it and the flop check."""
@@ -245,6 +256,8 @@ def main(argv=None):
             f"peak RSS {rss:.0f} MiB",
             flush=True,
         )
+        if rates := stage_rates(est.pretrain_history_.get("stage_times", {})):
+            print(f"seed {seed}: pretraining it/s per stage: {rates}", flush=True)
         if not args.no_record:
             rec = {
                 "experiment": "benchmark",
@@ -255,6 +268,7 @@ def main(argv=None):
                 "overrides": overrides,
                 "metrics": m,
                 "times_s": {**est.times_, "total": total, "load": load_s},
+                "stage_times": est.pretrain_history_.get("stage_times", {}),  # per pretraining stage
                 "dec_iters": est.n_iter_,
                 "converged": est.converged_,
                 "pretrain_loss": ae_loss,

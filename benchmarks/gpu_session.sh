@@ -6,12 +6,13 @@
 #
 # Phases, each under its own time cap so that a slow phase cannot eat the next one; every run
 # writes its record as soon as it ends, and records + logs are packed into $OUT on exit:
-#   1. (alone)    autoencoder step time per precision (fp32 / tf32 / bf16), eager
-#   2. (alone)    the paper protocol on mnist-test, seed 0, fp32: wall time per phase
-#   3. (parallel) the paper protocol on Fashion-MNIST (70,000 images), seed 0, beside
-#                 the pretraining grid on mnist-test: quick (3,000 iterations) seeds 0-9,
-#                 10,000 and 20,000 iterations seeds 0-9, quick in bf16 and tf32 seeds 0-4
-#   4. (alone)    step time with torch.compile (default, reduce-overhead), fp32
+#   1. (alone)    iterations per second of every stage of the paper protocol (the four layer-wise
+#                 pairs, fine-tuning), eager and captured (compile=reduce-overhead: CUDA graphs), on
+#                 a shortened schedule; the printed rates per stage come from the records' stage_times
+#   2. (parallel) the paper protocol to the end on mnist-test, captured: `paper` and `paper-e2e`,
+#                 seeds 0-4 each, one lane per model; beside them the successors of DEC on
+#                 mnist-test (seeds 0-4, one lane per variant): DEC-DA, IDEC, IDEC-DA (the `default`
+#                 network) and ConvDEC-DA; then ConvDEC-DA on Fashion-MNIST (70,000 images)
 # SMOKE=1 shrinks every run to a few iterations (to test this script on a CPU: DEVICE=cpu).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -19,7 +20,7 @@ DEVICE=${DEVICE:-cuda}
 REC=${REC:-/tmp/gpu-records}
 LOG=${LOG:-/tmp/gpu-logs}
 mkdir -p "$OUT" "$REC" "$LOG"
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 PY=${PY:-python3}
 T0=$(date +%s)
 stamp() { echo "[$(( $(date +%s) - T0 )) s] $*"; }
@@ -31,19 +32,20 @@ finish() {
 trap finish EXIT
 
 SMALL=()
-STEPS=500
-MM=4096
+SHORT=(--set layer_iters=3000 --set finetune_iters=6000 --set max_iter=1 --set kmeans_n_init=1)
+CAP=1
 if [ "${SMOKE:-0}" = 1 ]; then
-  MM=256
   SMALL=(--set layer_iters=20 --set finetune_iters=30 --set max_iter=40 --set kmeans_n_init=2)
-  STEPS=5
+  SHORT=(--set layer_iters=20 --set finetune_iters=30 --set max_iter=1 --set kmeans_n_init=1)
+  CAP=${SMOKE_CAP:-1}
 fi
 bench() {  # bench NAME TIMEOUT ARGS...: one bench_mnist_test.py run, log in $LOG/NAME.log
-  local name=$1 cap=$2; shift 2
-  timeout "$cap" $PY benchmarks/bench_mnist_test.py --device "$DEVICE" --threads 2 --record-dir "$REC" \
-    "$@" "${SMALL[@]}" > "$LOG/$name.log" 2>&1
+  local name=$1 cap=$(( $2 * CAP )); shift 2
+  timeout "$cap" $PY benchmarks/bench_mnist_test.py --device "$DEVICE" --threads 1 --record-dir "$REC" \
+    "$@" > "$LOG/$name.log" 2>&1
   echo "rc=$?" >> "$LOG/$name.log"
 }
+summary() { tr '\r' '\n' < "$LOG/$1.log" | grep -E "^seed|mean|rc=|Error|error" | tail -n 14; }
 
 stamp "start on $(hostname)"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tail -n +1
@@ -53,28 +55,28 @@ if ! $PY -c "import dec.estimator" 2>/dev/null && ls .whl/*.whl >/dev/null 2>&1;
 fi
 $PY -c "import dec.estimator; print('dec imports')" || exit 1
 
-stamp "phase 1: step time per precision (eager)"
-timeout 60 $PY benchmarks/bench_step.py --device "$DEVICE" --precision fp32,tf32,bf16 --compile none \
-  --steps $STEPS --matmul-n $MM --json "$REC/step-eager.json" 2>&1 | tee "$LOG/step-eager.log"
+stamp "phase 1: it/s per stage of the paper protocol, eager and captured (reduce-overhead), alone"
+bench stages-eager 75 --dataset mnist-test --profile paper --seeds 0 "${SHORT[@]}"
+bench stages-captured 150 --dataset mnist-test --profile paper --seeds 0 "${SHORT[@]}" --set compile=reduce-overhead
+for f in stages-eager stages-captured; do echo "== $f"; grep -E "it/s per stage|rc=|Error" "$LOG/$f.log"; done
 
-stamp "phase 2: paper protocol, mnist-test, seed 0, alone"
-bench paper-mnist-test 180 --dataset mnist-test --profile paper --seeds 0 --progress
-summary() { tr '\r' '\n' < "$LOG/$1.log" | grep -E "^seed|mean|peak|rc=|Error|error" | tail -n 18; }
-summary paper-mnist-test
-
-stamp "phase 3: Fashion-MNIST paper protocol beside the pretraining grid on mnist-test"
-bench paper-fashion 215 --dataset fashion-mnist --profile paper --seeds 0 --progress &
-bench quick 215 --dataset mnist-test --profile quick --seeds 0-9 &
-bench ft10000 215 --dataset mnist-test --profile quick --seeds 0-9 --set finetune_iters=10000 &
-bench ft20000 215 --dataset mnist-test --profile quick --seeds 0-9 --set finetune_iters=20000 &
-( bench bf16 105 --dataset mnist-test --profile quick --seeds 0-4 --set precision=bf16
-  bench tf32 105 --dataset mnist-test --profile quick --seeds 0-4 --set precision=tf32 ) &
+stamp "phase 2: the paper protocol to the end (captured) beside DEC's successors, in parallel lanes"
+CAPTURE=(--set compile=reduce-overhead)
+[ "$DEVICE" = cuda ] || CAPTURE=()
+for s in 0 1 2 3 4; do
+  bench paper-s$s 330 --dataset mnist-test --profile paper --seeds $s "${CAPTURE[@]}" "${SMALL[@]}" &
+  bench paper-e2e-s$s 330 --dataset mnist-test --profile paper-e2e --seeds $s "${CAPTURE[@]}" "${SMALL[@]}" &
+done
+DA=(--set dec_augment=affine --set dec_patience=10)
+IDEC=(--set recon_weight=1.0 --set kl_weight=0.1)
+bench dec-da 330 --dataset mnist-test --profile default --seeds 0-4 "${DA[@]}" "${SMALL[@]}" &
+bench idec 330 --dataset mnist-test --profile default --seeds 0-4 "${IDEC[@]}" "${SMALL[@]}" &
+bench idec-da 330 --dataset mnist-test --profile default --seeds 0-4 "${IDEC[@]}" "${DA[@]}" "${SMALL[@]}" &
+CONV=(--set arch=conv --set finetune_iters=20000 "${DA[@]}")
+( bench convdec-da 200 --dataset mnist-test --profile default --seeds 0-4 "${CONV[@]}" "${SMALL[@]}"
+  bench convdec-da-fashion 130 --dataset fashion-mnist --profile default --seeds 0 "${CONV[@]}" "${SMALL[@]}" ) &
 wait
-for f in paper-fashion quick ft10000 ft20000 bf16 tf32; do
+for f in paper-s0 paper-e2e-s0 dec-da idec idec-da convdec-da convdec-da-fashion; do
   echo "== $f"; summary $f
 done
-
-stamp "phase 4: step time with torch.compile (fp32), alone"
-timeout 60 $PY benchmarks/bench_step.py --device "$DEVICE" --precision fp32 --compile default,reduce-overhead \
-  --steps $STEPS --matmul-n $MM --json "$REC/step-compile.json" 2>&1 | tee "$LOG/step-compile.log"
 stamp "done"

@@ -138,6 +138,8 @@ def _cmd_train(args):
         "overrides": overrides,
         "metrics": m,
         "times_s": {"load": load_s, **est.times_, "total": total},
+        # iterations and wall seconds of each pretraining stage trained in this process
+        "stage_times": est.pretrain_history_.get("stage_times", {}),
         "dec_iters": est.n_iter_,
         "converged": est.converged_,
         "ae_cache_hit": est.ae_cache_hit_,

@@ -75,7 +75,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         Number of clusters k (>= 2 and <= the number of samples).
     profile : {"default", "quick", "paper", "paper-e2e"}, default "default"
         Named set of hyper-parameters, see :mod:`dec.config` ("quick" pretrains less than
-        "default"; measured accuracies and times per profile: README.md).
+        "default", whose budget follows the data: 250 passes, at most 10,000 iterations; measured
+        accuracies and times per profile: README.md). ``config_`` holds the resolved values.
     config : dict, optional
         Overrides of individual :class:`dec.config.Config` fields, e.g. ``{"update_interval": 40}``.
     random_state : int, RandomState or None
@@ -175,7 +176,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"checkpoint_every must be a positive integer (iterations), got {every!r}")
         if self.checkpoint is not None and not isinstance(self.checkpoint, (str, Path)):
             raise ValueError(f"checkpoint must be a file path, got {type(self.checkpoint).__name__}")
-        return Config.from_profile(self.profile, **(self.config or {}))
+        cfg = Config.from_profile(self.profile, **(self.config or {}))
+        return cfg if n_samples is None else cfg.for_samples(n_samples)
 
     def _seed(self) -> int:
         if isinstance(self.random_state, (int, np.integer)) and not isinstance(self.random_state, bool):

@@ -65,6 +65,7 @@ def fit_reconstruction(
     stage="finetune",
     weights_fn=None,
     corrupt=None,
+    timings=None,
 ):
     """Minimise reconstruction_loss(model_fn(x), x) over ``params`` for ``n_iters`` minibatch
     iterations (x augmented first when ``augment`` is given: the autoencoder reconstructs what
@@ -72,7 +73,10 @@ def fit_reconstruction(
     autoencoder). Returns the loss history, [(iteration, mean loss since the last entry)].
 
     With a :class:`dec.checkpoint.Checkpoint` ``ckpt``, the stage is skipped when it is done,
-    continued where it stopped, and saved every ``ckpt.every`` iterations and on Ctrl-C."""
+    continued where it stopped, and saved every ``ckpt.every`` iterations and on Ctrl-C.
+    With a dict ``timings``, ``timings[stage]`` gets the iterations trained in this call, their
+    wall seconds, and those of the first of them (``first_s``: with ``cfg.compile`` it includes
+    compiling), so the stage's steady rate; nothing for a stage that was done already."""
     opt, sched = _optimizer(params, cfg)
     batches = Minibatches(len(X), cfg.ae_batch_size, generator, X.device)
     loop = (ckpt or NoCheckpoint()).loop(stage, generator, weights_fn, opt=opt, sched=sched, batches=batches)
@@ -82,6 +86,7 @@ def fit_reconstruction(
     losses = [tuple(x) for x in saved["losses"]]
     running = torch.full((), saved["running"], device=X.device)
     forward = maybe_compile(model_fn, cfg.compile)
+    t0 = time.perf_counter()
     with progress(n_iters, desc, verbose, initial=saved["iter"]) as bar, loop.guard():
         for it in range(saved["iter"] + 1, n_iters + 1):
             x = X[next(batches)]
@@ -106,7 +111,12 @@ def fit_reconstruction(
                     )
                 bar.set_postfix(loss=f"{losses[-1][1]:.4g}")
             bar.update(1)
+            if it == saved["iter"] + 1:  # the first step: with cfg.compile, it includes compiling
+                first_s = time.perf_counter() - t0
             loop.step(it, losses=losses, running=running)
+    if timings is not None:  # the last logged loss was read back: the device has finished the work
+        n = n_iters - saved["iter"]
+        timings[stage] = {"iters": n, "seconds": time.perf_counter() - t0, "first_s": first_s if n else 0.0}
     loop.finish(losses, weights_fn() if weights_fn else None)
     return losses
 
@@ -120,7 +130,7 @@ def pretrain_layerwise(
     y = g2(W2 h~ + b2). g1 is linear for the embedding layer, g2 for the reconstruction of x.
     """
     pairs = ae.layer_pairs()
-    history, h = {}, X
+    history, h = {"stage_times": {}}, X
     for i, (enc, dec) in enumerate(pairs):
         last = i == len(pairs) - 1
         g1 = (lambda t: t) if last else F.relu
@@ -146,6 +156,7 @@ def pretrain_layerwise(
             ckpt=ckpt,
             stage=f"layer{i + 1}",
             weights_fn=ae.state_dict,
+            timings=history["stage_times"],
         )
         h = in_chunks(lambda t, enc=enc, g1=g1: g1(enc(t)), h)  # input of the next pair
     return history
@@ -158,7 +169,9 @@ def pretrain_end_to_end(
     with ``cfg.finetune_dropout`` = p > 0, as a denoising autoencoder (dropout p on its input)."""
     p = cfg.finetune_dropout
     corrupt = (lambda x: F.dropout(x, p, training=True)) if p > 0 else None
+    timings = {}
     return {
+        "stage_times": timings,
         "finetune": fit_reconstruction(
             ae,
             list(ae.parameters()),
@@ -173,14 +186,17 @@ def pretrain_end_to_end(
             stage="finetune",
             weights_fn=ae.state_dict,
             corrupt=corrupt,
-        )
+            timings=timings,
+        ),
     }
 
 
 def pretrain(
     ae: StackedAutoencoder, X, cfg: Config, generator, verbose=True, image_shape=None, ckpt=None
 ) -> dict:
-    """Run the configured protocol; return the loss history and the time of each stage.
+    """Run the configured protocol; return the loss history and the time of each stage
+    (``stage_times``: iterations and wall seconds of each layer pair and of the fine-tuning trained
+    in this process, so a stage's rate, e.g. to compare ``compile`` modes per stage on a GPU).
 
     With a checkpoint ``ckpt`` that is being resumed, the autoencoder's weights are taken from it
     and finished stages are skipped (see :mod:`dec.checkpoint`)."""
@@ -188,11 +204,16 @@ def pretrain(
         ae.load_state_dict(ckpt.weights())
     ae.train()
     out, t0 = {}, time.perf_counter()
+    out["stage_times"] = {}
     if cfg.pretrain == "layerwise" and cfg.layer_iters > 0:
-        out.update(pretrain_layerwise(ae, X, cfg, generator, verbose, image_shape, ckpt))
+        layers = pretrain_layerwise(ae, X, cfg, generator, verbose, image_shape, ckpt)
+        out["stage_times"].update(layers.pop("stage_times"))
+        out.update(layers)
     t1 = time.perf_counter()
     if cfg.finetune_iters > 0:
-        out.update(pretrain_end_to_end(ae, X, cfg, generator, verbose, image_shape, ckpt))
+        finetune = pretrain_end_to_end(ae, X, cfg, generator, verbose, image_shape, ckpt)
+        out["stage_times"].update(finetune.pop("stage_times"))
+        out.update(finetune)
     t2 = time.perf_counter()
     ae.eval()
     out["time_layerwise_s"], out["time_finetune_s"] = t1 - t0, t2 - t1

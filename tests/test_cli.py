@@ -93,11 +93,14 @@ def test_help_and_config():
     r = run("config", "--profile", "paper")
     cfg = json.loads(r.stdout)
     assert cfg["pretrain"] == "layerwise" and cfg["layer_iters"] == 50000 and cfg["update_interval"] == 160
-    # Without --profile: the library's default, quick's recipe pretrained 10,000 iterations.
+    # Without --profile: the library's default, quick's recipe pretrained up to 10,000 iterations
+    # (250 passes over the data: all 10,000 on MNIST-test).
     default, quick = (json.loads(run("config", *a).stdout) for a in ([], ["--profile", "quick"]))
     assert default["profile"] == "default" and default["finetune_iters"] == 10_000
-    assert {k: v for k, v in default.items() if k not in ("profile", "finetune_iters")} == {
-        k: v for k, v in quick.items() if k not in ("profile", "finetune_iters")
+    assert default["finetune_epochs"] == 250
+    budget = ("profile", "finetune_iters", "finetune_epochs")
+    assert {k: v for k, v in default.items() if k not in budget} == {
+        k: v for k, v in quick.items() if k not in budget
     }
 
 
@@ -113,7 +116,13 @@ def test_matching_profile_names_what_a_record_ran():
     from dec.config import Config, matching_profile
 
     as_quick = Config.from_profile("quick", finetune_iters=10_000).to_dict()
-    assert matching_profile(as_quick) == "default"
+    assert matching_profile(as_quick) is None  # finetune_epochs: 0, where default has 250
+    as_quick.pop("finetune_epochs")
+    assert matching_profile(as_quick) == "default"  # a record made before finetune_epochs existed
+    on_digits = Config.from_profile("default").for_samples(1797).to_dict()
+    assert on_digits["finetune_iters"] == 2000
+    assert matching_profile(on_digits) is None and matching_profile(on_digits, n_samples=1797) == "default"
+    assert matching_profile(Config.from_profile("default").to_dict(), n_samples=10_000) == "default"
     assert matching_profile(Config.from_profile("paper").to_dict()) == "paper"
     assert matching_profile(Config.from_profile("quick", dec_lr=0.5).to_dict()) is None
     old = {

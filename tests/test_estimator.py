@@ -8,6 +8,7 @@ from conftest import TINY
 from sklearn.cluster import KMeans
 
 from dec import DEC, cluster_acc
+from dec.config import Config
 
 # Good enough to beat k-means on raw pixels of `digits` (~0.79): affine augmentation in
 # pretraining matters here (without it DEC reached 0.67-0.77 over seeds and sizes; with it
@@ -296,3 +297,26 @@ def test_fit_from_takes_the_network_but_keeps_its_own_shared_settings(digits):
     other.fit_from(base, digits.X[:150])
     assert other.config_.dims == base.config_.dims  # the network is the pretrained one
     assert other.config_.augment_shift == 0.2 and other.config_.precision == "tf32"  # both stages' fields
+
+
+def test_finetune_epochs_make_the_budget_follow_the_data(digits):
+    """With finetune_epochs, the end-to-end iterations are that many passes over the data, capped
+    by finetune_iters: small data gets a small budget; finetune_epochs=0 leaves finetune_iters."""
+    cfg = Config.from_profile("quick", finetune_iters=10_000, finetune_epochs=250)
+    assert cfg.for_samples(1797).finetune_iters == 250 * 8  # ceil(1797 / 256) = 8 minibatches a pass
+    assert cfg.for_samples(10_000).finetune_iters == 10_000  # 40 a pass: exactly the cap
+    assert cfg.for_samples(70_000).finetune_iters == 10_000  # capped
+    assert cfg.for_samples(3).finetune_iters == 250
+    plain = Config.from_profile("quick")
+    assert plain.for_samples(1797) is plain
+    with pytest.raises(ValueError, match="finetune_epochs"):
+        Config.from_profile("quick", finetune_epochs=-1)
+    est = DEC(10, config={**TINY, "finetune_iters": 500, "finetune_epochs": 2}, random_state=0)
+    # TINY's minibatches of 16: ceil(1797 / 16) = 113 a pass
+    assert (
+        est.resolved_config(len(digits.X)).finetune_iters == 226
+        and est.resolved_config().finetune_iters == 500
+    )
+    est.fit(digits.X)
+    assert est.config_.finetune_iters == 226 and est.config_.finetune_epochs == 2
+    assert est.pretrain_history_["stage_times"]["finetune"]["iters"] == 226

@@ -58,6 +58,11 @@ def test_layerwise_and_end_to_end_reduce_loss():
         after = reconstruction_loss(ae(X), X).item()
         assert after < 0.7 * before, (cfg.pretrain, before, after)
         assert ("layer1" in hist) == (cfg.pretrain == "layerwise")
+        stages = [f"layer{i + 1}" for i in range(len(cfg.dims))] if cfg.pretrain == "layerwise" else []
+        times = hist["stage_times"]
+        assert list(times) == [*stages, "finetune"]  # every stage timed, in order
+        assert [t["iters"] for t in times.values()] == [150] * len(stages) + [300]
+        assert all(t["seconds"] > t["first_s"] > 0 for t in times.values())
         assert not ae.training
 
 
