@@ -48,6 +48,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
         "pretrain": "layerwise",
         "layer_iters": 7,
         "finetune_iters": 7,
+        "finetune_epochs": 3.0,
         "dropout": 0.1,
         "finetune_dropout": 0.1,
         "ae_batch_size": 7,
