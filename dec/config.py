@@ -11,6 +11,10 @@ Named profiles:
   10,000 iterations (both on MNIST-test), then the same clustering stage as the paper (eq. 1-5,
   P over the whole dataset, tol stopping).
 * ``quick`` -- the same with 3,000 pretraining iterations (lectures, CI).
+* ``dec-da``, ``idec``, ``convdec-da`` -- quick's pretraining with a successor's clustering stage:
+  DEC-DA's augmented minibatches (Guo et al. 2018), IDEC's kept decoder (Guo et al. 2017), and
+  ConvDEC-DA (ConvDEC's convolutional autoencoder with DEC-DA's clustering stage). Images only,
+  except ``idec``.
 
 The measured accuracies and times, with their machines and seeds, are in one place: the profile
 table of README.md, with the records behind it in benchmarks/README.md.
@@ -263,6 +267,13 @@ PROFILES: dict[str, dict] = {
 # and 20,000 by accuracy over 10 seeds on MNIST-test, which are 250 passes over its 10,000 images;
 # smaller data gets 250 passes, as many iterations as they take (benchmarks/README.md).
 PROFILES["default"] = {**PROFILES["quick"], "finetune_iters": 10_000, "finetune_epochs": 250}
+# Successors of DEC (not in the paper), each on quick's pretraining so that a model costs minutes
+# on a CPU; add finetune_iters / finetune_epochs to pretrain longer. With augmentation in the
+# clustering stage the fraction of changed labels hovers near tol, hence the plateau rule.
+_DA = {"dec_augment": "affine", "dec_patience": 10}
+PROFILES["dec-da"] = {**PROFILES["quick"], **_DA}  # DEC-DA: Q on augmented minibatches
+PROFILES["idec"] = {**PROFILES["quick"], "recon_weight": 1.0, "kl_weight": 0.1}  # IDEC, gamma 0.1
+PROFILES["convdec-da"] = {**PROFILES["quick"], **_DA, "arch": "conv", "dims": (10,)}  # ConvDEC-DA
 
 
 def matching_profile(config: dict, n_samples: int | None = None) -> str | None:

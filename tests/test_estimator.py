@@ -320,3 +320,21 @@ def test_finetune_epochs_make_the_budget_follow_the_data(digits):
     est.fit(digits.X)
     assert est.config_.finetune_iters == 226 and est.config_.finetune_epochs == 2
     assert est.pretrain_history_["stage_times"]["finetune"]["iters"] == 226
+
+
+@pytest.mark.parametrize(
+    "profile, change",
+    [
+        ("dec-da", {"dec_augment": "affine", "dec_patience": 10}),
+        ("idec", {"recon_weight": 1.0, "kl_weight": 0.1}),
+        ("convdec-da", {"dec_augment": "affine", "dec_patience": 10, "arch": "conv", "dims": (10,)}),
+    ],
+)
+def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile, change):
+    named, quick = Config.from_profile(profile).to_dict(), Config.from_profile("quick").to_dict()
+    changed = {k: named[k] for k in named if named[k] != quick[k] and k != "profile"}
+    assert changed == {k: (list(v) if k == "dims" else v) for k, v in change.items()}
+    X = digits.X[:200]
+    tiny = {**TINY, "dims": (6,) if change.get("arch") == "conv" else TINY["dims"]}
+    fitted = DEC(4, profile=profile, config=tiny, random_state=0, image_shape=(8, 8)).fit(X)
+    assert fitted.config_.dec_augment == named["dec_augment"] and fitted.labels_.shape == (200,)
