@@ -11,8 +11,9 @@
 #                 a shortened schedule; the printed rates per stage come from the records' stage_times
 #   2. (parallel) the paper protocol to the end on mnist-test, captured: `paper` and `paper-e2e`,
 #                 seeds 0-4 each, one lane per model; beside them the successors of DEC on
-#                 mnist-test (seeds 0-4, one lane per variant): DEC-DA, IDEC, IDEC-DA (the `default`
-#                 network) and ConvDEC-DA; then ConvDEC-DA on Fashion-MNIST (70,000 images)
+#                 mnist-test (seeds 0-4, three lanes): the named profiles dec-da and idec, then
+#                 DEC-DA and IDEC-DA on default's longer pretraining; convdec-da pretrained 20,000
+#                 iterations, then on Fashion-MNIST (70,000 images)
 # SMOKE=1 shrinks every run to a few iterations (to test this script on a CPU: DEVICE=cpu).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -67,16 +68,19 @@ for s in 0 1 2 3 4; do
   bench paper-s$s 330 --dataset mnist-test --profile paper --seeds $s "${CAPTURE[@]}" "${SMALL[@]}" &
   bench paper-e2e-s$s 330 --dataset mnist-test --profile paper-e2e --seeds $s "${CAPTURE[@]}" "${SMALL[@]}" &
 done
-DA=(--set dec_augment=affine --set dec_patience=10)
-IDEC=(--set recon_weight=1.0 --set kl_weight=0.1)
-bench dec-da 330 --dataset mnist-test --profile default --seeds 0-4 "${DA[@]}" "${SMALL[@]}" &
-bench idec 330 --dataset mnist-test --profile default --seeds 0-4 "${IDEC[@]}" "${SMALL[@]}" &
-bench idec-da 330 --dataset mnist-test --profile default --seeds 0-4 "${IDEC[@]}" "${DA[@]}" "${SMALL[@]}" &
-CONV=(--set arch=conv --set finetune_iters=20000 "${DA[@]}")
-( bench convdec-da 200 --dataset mnist-test --profile default --seeds 0-4 "${CONV[@]}" "${SMALL[@]}"
-  bench convdec-da-fashion 130 --dataset fashion-mnist --profile default --seeds 0 "${CONV[@]}" "${SMALL[@]}" ) &
+# The named profiles (quick's pretraining), then the same clustering stages on default's longer
+# pretraining (10,000 iterations; ConvDEC-DA 20,000): the larger lever on a GPU.
+LONG=(--set finetune_iters=10000 --set finetune_epochs=250)
+( bench dec-da 100 --dataset mnist-test --profile dec-da --seeds 0-4 "${SMALL[@]}"
+  bench dec-da-long 230 --dataset mnist-test --profile dec-da --seeds 0-4 "${LONG[@]}" "${SMALL[@]}" ) &
+( bench idec 100 --dataset mnist-test --profile idec --seeds 0-4 "${SMALL[@]}"
+  bench idec-da-long 230 --dataset mnist-test --profile dec-da --seeds 0-4 --set recon_weight=1.0 \
+    --set kl_weight=0.1 "${LONG[@]}" "${SMALL[@]}" ) &
+CONV_LONG=(--set finetune_iters=20000 --set finetune_epochs=500)
+( bench convdec-da 200 --dataset mnist-test --profile convdec-da --seeds 0-4 "${CONV_LONG[@]}" "${SMALL[@]}"
+  bench convdec-da-fashion 130 --dataset fashion-mnist --profile convdec-da --seeds 0 "${CONV_LONG[@]}" "${SMALL[@]}" ) &
 wait
-for f in paper-s0 paper-e2e-s0 dec-da idec idec-da convdec-da convdec-da-fashion; do
+for f in paper-s0 paper-e2e-s0 dec-da dec-da-long idec idec-da-long convdec-da convdec-da-fashion; do
   echo "== $f"; summary $f
 done
 stamp "done"
