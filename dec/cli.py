@@ -17,7 +17,7 @@ from pathlib import Path
 
 EPILOG = """\
 examples:
-  dec train                                   # quick profile on the built-in 'digits' data
+  dec train                                   # default profile (dec-da) on the built-in 'digits' data
   dec train --dataset mnist-test --data-dir ../shared/data --seed 1
   dec train --dataset mnist --profile paper --device cuda
   dec train --set update_interval=40 --set ae_lr=0.0005   # override any config field
@@ -195,8 +195,9 @@ def build_parser():
         "--profile",
         default="default",
         choices=sorted(PROFILES),
-        help="default: the estimator's; quick: fewer pretraining iterations; paper: the "
-        "paper's protocol (hours on a CPU); measured accuracy and time of each: README.md",
+        help="default: the estimator's (= dec-da: DEC with augmented minibatches); quick: the paper's "
+        "clustering stage; paper: the paper's protocol (hours on a CPU); measured accuracy and "
+        "time of each: README.md",
     )
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--n-clusters", type=int, default=None, help="k (default: number of classes)")

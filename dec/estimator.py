@@ -73,10 +73,12 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     n_clusters : int, default 10
         Number of clusters k (>= 2 and <= the number of samples).
-    profile : {"default", "quick", "paper", "paper-e2e"}, default "default"
-        Named set of hyper-parameters, see :mod:`dec.config` ("quick" pretrains less than
-        "default", whose budget follows the data: 250 passes, at most 10,000 iterations; measured
-        accuracies and times per profile: README.md). ``config_`` holds the resolved values.
+    profile : str, default "default"
+        Named set of hyper-parameters, one of :data:`dec.config.PROFILES` ("default" is "dec-da":
+        quick's pretraining, at most 250 passes over the data, then DEC's clustering stage on
+        randomly shifted and rotated minibatches; "paper" is the paper's protocol; all are listed
+        in :mod:`dec.config`, their measured accuracies and times in README.md). ``config_``
+        holds the resolved values.
     config : dict, optional
         Overrides of individual :class:`dec.config.Config` fields, e.g. ``{"update_interval": 40}``.
     random_state : int, RandomState or None
@@ -86,7 +88,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         "auto" (CUDA when present), "cpu", "cuda" or "cuda:N".
     image_shape : (h, w), optional
         Shape of each row as an image. Needed by the affine augmentation of the ``quick`` and
-        ``default`` profiles; without it augmentation is skipped (with a warning).
+        ``default`` profiles (both stages) and by ``arch="conv"``; without it augmentation is
+        skipped (with a warning).
     cache_dir : str or Path, optional
         Folder for pretrained autoencoders and DEC results, keyed by configuration, seed, data,
         the library's code (and, for the DEC stage, k and the labels passed to ``fit``); a later

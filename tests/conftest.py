@@ -20,6 +20,10 @@ TINY = {
     "max_iter": 40,
     "kmeans_n_init": 2,
     "augment": "none",
+    # the paper's clustering stage, whatever the profile's (the default's is DEC-DA's): the tests
+    # that need augmentation or the plateau stop set them
+    "dec_augment": "none",
+    "dec_patience": 0,
 }
 
 SHARED_DATA = Path(

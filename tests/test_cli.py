@@ -93,15 +93,14 @@ def test_help_and_config():
     r = run("config", "--profile", "paper")
     cfg = json.loads(r.stdout)
     assert cfg["pretrain"] == "layerwise" and cfg["layer_iters"] == 50000 and cfg["update_interval"] == 160
-    # Without --profile: the library's default, quick's recipe pretrained up to 10,000 iterations
-    # (250 passes over the data: all 10,000 on MNIST-test).
+    # Without --profile: the library's default, dec-da: quick's recipe (at most 250 passes over the
+    # data) with DEC-DA's clustering stage and its plateau stop.
     default, quick = (json.loads(run("config", *a).stdout) for a in ([], ["--profile", "quick"]))
-    assert default["profile"] == "default" and default["finetune_iters"] == 10_000
+    assert default["profile"] == "default" and default["finetune_iters"] == 3_000
     assert default["finetune_epochs"] == 250
-    budget = ("profile", "finetune_iters", "finetune_epochs")
-    assert {k: v for k, v in default.items() if k not in budget} == {
-        k: v for k, v in quick.items() if k not in budget
-    }
+    changed = {k for k in default if default[k] != quick[k]}
+    assert changed == {"profile", "finetune_epochs", "dec_augment", "dec_patience"}
+    assert default["dec_augment"] == "affine" and default["dec_patience"] == 10
 
 
 def test_parse_overrides_types():
@@ -116,13 +115,22 @@ def test_matching_profile_names_what_a_record_ran():
     from dec.config import Config, matching_profile
 
     as_quick = Config.from_profile("quick", finetune_iters=10_000).to_dict()
-    assert matching_profile(as_quick) is None  # finetune_epochs: 0, where default has 250
+    assert matching_profile(as_quick) is None  # finetune_epochs: 0, where quick-10k has 250
+    assert matching_profile(as_quick, n_samples=10_000) == "quick-10k"  # both resolve to 10,000
+    assert matching_profile(as_quick, n_samples=1797) is None  # quick-10k: 2,000 on 1,797 samples
     as_quick.pop("finetune_epochs")
-    assert matching_profile(as_quick) == "default"  # a record made before finetune_epochs existed
-    on_digits = Config.from_profile("default").for_samples(1797).to_dict()
+    assert matching_profile(as_quick) == "quick-10k"  # a record made before finetune_epochs existed
+    on_digits = Config.from_profile("quick-10k").for_samples(1797).to_dict()
     assert on_digits["finetune_iters"] == 2000
-    assert matching_profile(on_digits) is None and matching_profile(on_digits, n_samples=1797) == "default"
-    assert matching_profile(Config.from_profile("default").to_dict(), n_samples=10_000) == "default"
+    assert matching_profile(on_digits) is None and matching_profile(on_digits, n_samples=1797) == "quick-10k"
+    # default is dec-da, which is named first; a dec-da run made before its finetune_epochs matches
+    assert Config.from_profile("default").to_dict() == {
+        **Config.from_profile("dec-da").to_dict(),
+        "profile": "default",
+    }
+    assert matching_profile(Config.from_profile("default").to_dict(), n_samples=10_000) == "dec-da"
+    older = Config.from_profile("dec-da", finetune_epochs=0).to_dict()
+    assert matching_profile(older, n_samples=10_000) == "dec-da" and matching_profile(older) is None
     assert matching_profile(Config.from_profile("paper").to_dict()) == "paper"
     assert matching_profile(Config.from_profile("quick", dec_lr=0.5).to_dict()) is None
     old = {

@@ -23,6 +23,8 @@ SMALL = {
     "augment": "affine",
     "augment_shift": 0.1,
     "augment_rotate": 5.0,
+    "dec_augment": "none",  # the paper's clustering stage: its history and tol stop are checked below
+    "dec_patience": 0,
 }
 
 
@@ -326,6 +328,7 @@ def test_finetune_epochs_make_the_budget_follow_the_data(digits):
     "profile, change",
     [
         ("dec-da", {"dec_augment": "affine", "dec_patience": 10}),
+        ("default", {"dec_augment": "affine", "dec_patience": 10}),
         ("idec", {"recon_weight": 1.0, "kl_weight": 0.1}),
         ("convdec-da", {"dec_augment": "affine", "dec_patience": 10, "arch": "conv", "dims": (10,)}),
     ],
@@ -333,8 +336,13 @@ def test_finetune_epochs_make_the_budget_follow_the_data(digits):
 def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile, change):
     named, quick = Config.from_profile(profile).to_dict(), Config.from_profile("quick").to_dict()
     changed = {k: named[k] for k in named if named[k] != quick[k] and k != "profile"}
-    assert changed == {k: (list(v) if k == "dims" else v) for k, v in change.items()}
+    # every successor keeps quick's pretraining, at most 250 passes over the data
+    assert changed == {
+        "finetune_epochs": 250,
+        **{k: (list(v) if k == "dims" else v) for k, v in change.items()},
+    }
     X = digits.X[:200]
-    tiny = {**TINY, "dims": (6,) if change.get("arch") == "conv" else TINY["dims"]}
+    tiny = {k: v for k, v in TINY.items() if k not in ("dec_augment", "dec_patience")}  # the profile's
+    tiny["dims"] = (6,) if change.get("arch") == "conv" else TINY["dims"]
     fitted = DEC(4, profile=profile, config=tiny, random_state=0, image_shape=(8, 8)).fit(X)
     assert fitted.config_.dec_augment == named["dec_augment"] and fitted.labels_.shape == (200,)
