@@ -284,17 +284,24 @@ PROFILES["default"] = dict(PROFILES["dec-da"])
 
 def matching_profile(config: dict, n_samples: int | None = None) -> str | None:
     """The first named profile whose settings are exactly ``config`` (a :meth:`Config.to_dict`, e.g.
-    from a result record; fields it lacks, such as ones added to the library later, are not
-    compared), or None. With ``n_samples``, each profile is resolved for that many samples
-    (:meth:`Config.for_samples`) and ``finetune_epochs`` is not compared: the resolved
-    ``finetune_iters`` then says what ran. ``default`` is an alias of ``dec-da`` and comes last, so
-    a run of it is named ``dec-da``."""
+    from a result record), or None. A field the record lacks was added to the library after it was
+    written, so the run had that field's dataclass default (the behaviour before the field
+    existed); ``finetune_epochs`` is the exception: the record's ``finetune_iters`` already says how
+    long it pretrained. With ``n_samples``, each profile is resolved for that many samples
+    (:meth:`Config.for_samples`) and ``finetune_epochs`` is not compared either. ``default`` is an
+    alias of ``dec-da`` and comes last, so a run of it is named ``dec-da``."""
+    if not config:
+        return None
     given = {k: v for k, v in config.items() if k != "profile"}
     if n_samples is not None:
         given.pop("finetune_epochs", None)
+    missing = {f.name: f.default for f in dataclasses.fields(Config) if f.name not in config}
+    missing.pop("profile", None)
+    missing.pop("finetune_epochs", None)
+    given.update({k: list(v) if isinstance(v, tuple) else v for k, v in missing.items()})
     for name in PROFILES:
         cfg = Config.from_profile(name)
         full = (cfg if n_samples is None else cfg.for_samples(n_samples)).to_dict()
-        if given and all(full.get(k) == v for k, v in given.items()):
+        if all(full.get(k) == v for k, v in given.items()):
             return name
     return None

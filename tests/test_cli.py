@@ -131,6 +131,10 @@ def test_matching_profile_names_what_a_record_ran():
     assert matching_profile(Config.from_profile("default").to_dict(), n_samples=10_000) == "dec-da"
     older = Config.from_profile("dec-da", finetune_epochs=0).to_dict()
     assert matching_profile(older, n_samples=10_000) == "dec-da" and matching_profile(older) is None
+    # a record written before dec_patience existed ran without the plateau rule: not dec-da
+    del older["dec_patience"]
+    assert matching_profile(older, n_samples=10_000) is None
+    assert matching_profile({}) is None
     assert matching_profile(Config.from_profile("paper").to_dict()) == "paper"
     assert matching_profile(Config.from_profile("quick", dec_lr=0.5).to_dict()) is None
     old = {
