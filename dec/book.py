@@ -222,3 +222,26 @@ def glue(name: str, value) -> None:
     from IPython.display import Markdown
 
     _glue(name, Markdown(str(value)), display=False)
+
+
+def benchmark_runs(folder, profiles) -> dict:
+    """The ledger's benchmark records (``benchmarks/bench_mnist_test.py``, one per run) of the named
+    ``profiles``, as {(profile, dataset, machine): {seed: record}}, sorted by the order of
+    ``profiles``, then dataset and machine. A record's profile is the one its configuration matches
+    (:func:`dec.config.matching_profile`); a later record of a seed replaces an earlier one.
+    ``machine`` is the GPU's name, or "<cores>-core CPU, <n> thread(s)" (runs on different machines
+    take different times, so the chapters keep them apart)."""
+    from .config import matching_profile
+    from .results import read_records
+
+    profiles = list(profiles)
+    runs: dict = {}
+    records = [r for r in read_records(folder) if r.get("experiment") == "benchmark"]
+    for r in sorted(records, key=lambda r: r["provenance"]["timestamp"]):
+        name = matching_profile(r.get("config", {}), r.get("n_samples"))
+        if name in profiles:
+            pv = r["provenance"]
+            n = r.get("threads") or pv.get("torch_threads")
+            machine = pv.get("gpu") or f"{pv.get('cpu_count')}-core CPU, {n} thread{'s' * (n != 1)}"
+            runs.setdefault((name, r["dataset"], machine), {})[r["seed"]] = r
+    return dict(sorted(runs.items(), key=lambda kv: (profiles.index(kv[0][0]), kv[0][1:])))

@@ -34,6 +34,18 @@ def git_commit(cwd=None) -> str | None:
         return None
 
 
+def cpu_model() -> str | None:
+    """The processor's name (Linux: ``model name`` in /proc/cpuinfo; elsewhere what ``platform``
+    knows), so that records from two machines with the same number of cores can be told apart."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 def provenance(device=None) -> dict:
     import numpy
     import scipy
@@ -48,6 +60,7 @@ def provenance(device=None) -> dict:
         "host": platform.node(),
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
         "torch_threads": torch.get_num_threads(),
         "device": str(device) if device is not None else None,
         "code_fingerprint": code_fingerprint(),

@@ -84,3 +84,39 @@ def test_run_time_reads_the_ledger_and_says_when_it_cannot(tmp_path):
     record["metrics"]["seconds"], record["machine"]["gpu"] = 42.4, "NVIDIA H200"
     (tmp_path / "02-soft-assignment.json").write_text(json.dumps(record))
     assert run_time("02-soft-assignment", tmp_path).startswith("42 s on an NVIDIA H200 GPU")
+
+
+def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
+    import json
+
+    from dec.book import benchmark_runs
+    from dec.config import Config
+
+    def record(name, profile, seed, stamp, acc, gpu=None, threads=1, experiment="benchmark"):
+        rec = {
+            "experiment": experiment,
+            "dataset": "mnist-test",
+            "n_samples": 10_000,
+            "seed": seed,
+            "threads": threads,
+            "config": Config.from_profile(profile).for_samples(10_000).to_dict(),
+            "metrics": {"acc": acc},
+            "provenance": {"timestamp": stamp, "cpu_count": 2, "torch_threads": threads, "gpu": gpu},
+        }
+        (tmp_path / f"{name}.json").write_text(json.dumps(rec))
+
+    record("a", "quick", 0, "2026-01-01T00:00:00", 0.80)
+    record("b", "quick", 0, "2026-01-02T00:00:00", 0.81)  # a later run of the same seed replaces it
+    record("c", "idec", 1, "2026-01-01T00:00:00", 0.82)
+    record("d", "idec", 1, "2026-01-01T00:00:00", 0.83, gpu="NVIDIA H100")
+    record("e", "dec-da", 0, "2026-01-01T00:00:00", 0.90)  # not asked for
+    record("f", "quick", 3, "2026-01-01T00:00:00", 0.70, experiment="table2")  # not a benchmark
+    runs = benchmark_runs(tmp_path, ["idec", "quick"])
+    assert list(runs) == [
+        ("idec", "mnist-test", "2-core CPU, 1 thread"),
+        ("idec", "mnist-test", "NVIDIA H100"),
+        ("quick", "mnist-test", "2-core CPU, 1 thread"),
+    ]
+    quick = runs[("quick", "mnist-test", "2-core CPU, 1 thread")]
+    assert list(quick) == [0] and quick[0]["metrics"]["acc"] == 0.81
+    assert benchmark_runs(tmp_path / "none", ["quick"]) == {}

@@ -12,7 +12,7 @@ def test_write_run_names_the_file_after_the_key_and_reruns_replace(tmp_path):
     rec = json.loads(path.read_text())
     assert rec["experiment"] == "table4" and rec["r_min"] == 0.1 and rec["metrics"] == {"acc": 0.5}
     assert rec["dec_iters"] == 3 and rec["provenance"]["device"] == "cpu"
-    assert {"timestamp", "git_commit", "versions"} <= set(rec["provenance"])
+    assert {"timestamp", "git_commit", "versions", "cpu_count", "cpu_model"} <= set(rec["provenance"])
     write_run(tmp_path, "table4", key, {"acc": 0.6})  # the same run again: replaced, not added
     write_run(tmp_path, "table4", {**key, "seed": 1}, {"acc": 0.8})
     records = read_records(tmp_path)
