@@ -83,10 +83,11 @@ def train_dec(
     transform=None,
     extra_loss=None,
 ):
-    """Optimise KL(P || Q) with SGD; P is recomputed over the whole dataset every
-    ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the points change
-    cluster between two consecutive updates, or, with ``cfg.dec_patience`` > 0, when that fraction
-    has reached no new minimum for ``dec_patience`` updates (:func:`plateaued`), or at ``cfg.max_iter``.
+    """Optimise KL(P || Q) with SGD (or Adam: ``cfg.dec_optimizer``); P is recomputed over the
+    whole dataset every ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the
+    points change cluster between two consecutive updates, or, with ``cfg.dec_patience`` > 0, when
+    that fraction has reached no new minimum for ``dec_patience`` updates (:func:`plateaued`), or at
+    ``cfg.max_iter``.
 
     Returns ``(labels, history, n_iter, converged)``. ``history`` holds one entry per target
     update: iteration, mean training loss since the last update, fraction of labels changed,
@@ -116,7 +117,10 @@ def train_dec(
     if frozen:
         model.encoder.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
+    if cfg.dec_optimizer == "adam":  # ConvDEC-DA's choice
+        opt = torch.optim.Adam(params, lr=cfg.dec_lr, **fused(X.device))
+    else:  # the paper's
+        opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
     batches = Minibatches(len(X), cfg.dec_batch_size, generator, X.device)
     ckpt = ckpt or NoCheckpoint()
     loop = ckpt.loop(

@@ -115,6 +115,12 @@ CASES = [
         "'update_encoder' = False is invalid",
     ),
     ("negative reconstruction weight", fit(config={"recon_weight": -1}), ValueError, "'recon_weight' = -1"),
+    (
+        "unknown clustering optimizer",
+        fit(config={"dec_optimizer": "rmsprop"}),
+        ValueError,
+        "'dec_optimizer' = 'rmsprop' is invalid",
+    ),
     ("unknown pretraining protocol", fit(config={"pretrain": "greedy"}), ValueError, "'pretrain'"),
     ("dims with a zero width", fit(config={"dims": (8, 0)}), ValueError, "'dims'"),
     (

@@ -238,6 +238,33 @@ def test_train_dec_idec_trains_the_decoder_and_needs_it():
     assert "decoder.weight" not in DECModel(encoder, X[:4, :3].clone()).state_dict()  # DEC unchanged
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_train_dec_takes_steps_of_the_chosen_optimizer(optimizer):
+    """Adam's first step moves every coordinate with a gradient by the learning rate (m / sqrt(v) is
+    its sign); SGD's moves it by the learning rate times the gradient, which differs per coordinate."""
+    from torch import nn
+
+    from dec.clustering import DECModel, train_dec
+    from dec.config import Config
+    from dec.utils import seed_everything
+
+    X = rand(64, 5, seed=3).float()
+    lr = 1e-3
+    cfg = Config.from_profile(
+        "quick", dec_optimizer=optimizer, dec_lr=lr, dec_batch_size=64, update_interval=1, max_iter=1, tol=0.0
+    )
+    torch.manual_seed(0)
+    centers = X[:3, :2].clone()
+    model = DECModel(nn.Linear(5, 2), centers)
+    train_dec(model, X, cfg, seed_everything(0), verbose=False)
+    step = (model.centers.detach() - centers).abs()
+    assert step.min() > 0
+    if optimizer == "adam":
+        torch.testing.assert_close(step, torch.full_like(step, lr), rtol=1e-3, atol=0)
+    else:
+        assert step.max() / step.min() > 1.5  # proportional to the gradient, not uniform
+
+
 def test_plateau_rule_reads_the_history():
     from dec.clustering import plateaued
 

@@ -25,6 +25,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
         "kmeans_n_init",
         "alpha",
         "dec_lr",
+        "dec_optimizer",
         "dec_momentum",
         "dec_batch_size",
         "update_interval",
@@ -73,6 +74,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
             "dec_augment": "affine",
             "recon_weight": 1.0,
             "dec_patience": 3,
+            "dec_optimizer": "adam",
         }
         value = special.get(name, getattr(base, name) * 2)
         assert ae_entry(dataclasses.replace(base, **{name: value}), tmp_path).path == key, name
