@@ -329,7 +329,7 @@ def test_finetune_epochs_make_the_budget_follow_the_data(digits):
     [
         ("dec-da", {"dec_augment": "affine", "dec_patience": 10}),
         ("default", {"dec_augment": "affine", "dec_patience": 10}),
-        ("idec", {"recon_weight": 1.0, "kl_weight": 0.1, "dec_lr": 0.1}),
+        ("idec", {"recon_weight": 2.0, "kl_weight": 0.1, "dec_lr": 0.1}),
         (
             "convdec-da",
             {
