@@ -66,9 +66,10 @@ class ConvAutoencoder(nn.Module):
     stride 2 -- 32 filters 5x5, 64 filters 5x5, 128 filters 3x3 -- then a linear embedding of
     ``embed_dim`` features; the decoder mirrors it with transposed convolutions. ReLU everywhere
     except the embedding and the reconstruction; no batch norm. Rows are flat images of
-    ``image_shape`` = (h, w) (one channel), as elsewhere in the library. The last convolution
-    has no padding where the image is large enough (28 -> 14 -> 7 -> 3 on MNIST, as ConvDEC),
-    "same" padding on smaller images (digits: 8 -> 4 -> 2 -> 1)."""
+    ``image_shape`` = (h, w) (one channel), as elsewhere in the library. ConvDEC's rule for the
+    last convolution: "same" padding where both sides are multiples of 8 (USPS: 16 -> 8 -> 4 -> 2;
+    digits: 8 -> 4 -> 2 -> 1), none otherwise (MNIST: 28 -> 14 -> 7 -> 3); and "same" padding
+    wherever the map has become smaller than the kernel."""
 
     def __init__(self, image_shape, embed_dim: int = 10, init: str = "xavier", init_std: float = 0.01):
         super().__init__()
@@ -76,7 +77,7 @@ class ConvAutoencoder(nn.Module):
         layers = [(1, 32, 5, 2), (32, 64, 5, 2), (64, 128, 3, 1)]  # in, out, kernel, "same" padding
         sizes = [(h, w)]
         for i, (_, _, k, pad) in enumerate(layers):
-            if i == 2 and min(sizes[-1]) >= k:
+            if i == 2 and (h % 8 or w % 8) and min(sizes[-1]) >= k:
                 layers[i], pad = (64, 128, 3, 0), 0
             sizes.append(tuple((s + 2 * pad - k) // 2 + 1 for s in sizes[-1]))
         if min(sizes[-1]) < 1:

@@ -30,6 +30,21 @@ def test_conv_autoencoder_is_convdec_on_mnist():
     assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in ae.modules())
 
 
+@pytest.mark.parametrize(
+    "shape, sides",
+    [((28, 28), [14, 7, 3]), ((16, 16), [8, 4, 2]), ((32, 32), [16, 8, 4]), ((8, 8), [4, 2, 1])],
+)
+def test_conv_autoencoder_pads_the_last_convolution_as_convdec(shape, sides):
+    """ConvDEC pads its last convolution ("same") exactly when the side is a multiple of 8."""
+    ae = ConvAutoencoder(shape, 10)
+    out, x = [], torch.zeros(1, 1, *shape)
+    for m in ae.encoder[1:]:
+        x = m(x)
+        if isinstance(m, torch.nn.Conv2d):
+            out.append(x.shape[-1])
+    assert out == sides
+
+
 def test_build_autoencoder_refuses_conv_without_images():
     cfg = Config.from_profile("quick", arch="conv")
     with pytest.raises(ValueError, match="needs image inputs"):
