@@ -17,7 +17,7 @@ from pathlib import Path
 
 EPILOG = """\
 examples:
-  dec train                                   # default profile (dec-da) on the built-in 'digits' data
+  dec train                                   # default profile (dec-da-5k) on the built-in 'digits' data
   dec train --dataset mnist-test --data-dir ../shared/data --seed 1
   dec train --dataset mnist --profile paper --device cuda
   dec train --set update_interval=40 --set ae_lr=0.0005   # override any config field
@@ -195,7 +195,7 @@ def build_parser():
         "--profile",
         default="default",
         choices=sorted(PROFILES),
-        help="default: the estimator's (= dec-da: DEC with augmented minibatches); quick: the paper's "
+        help="default: the estimator's (= dec-da-5k: DEC with augmented minibatches); quick: the paper's "
         "clustering stage; paper: the paper's protocol (hours on a CPU); measured accuracy and "
         "time of each: README.md",
     )

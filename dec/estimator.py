@@ -74,11 +74,11 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     n_clusters : int, default 10
         Number of clusters k (>= 2 and <= the number of samples).
     profile : str, default "default"
-        Named set of hyper-parameters, one of :data:`dec.config.PROFILES` ("default" is "dec-da":
-        quick's pretraining, at most 250 passes over the data, then DEC's clustering stage on
-        randomly shifted and rotated minibatches; "paper" is the paper's protocol; all are listed
-        in :mod:`dec.config`, their measured accuracies and times in README.md). ``config_``
-        holds the resolved values.
+        Named set of hyper-parameters, one of :data:`dec.config.PROFILES` ("default" is "dec-da-5k":
+        quick's pretraining for at most 5,000 iterations and 250 passes over the data, then DEC's
+        clustering stage on randomly shifted and rotated minibatches; "paper" is the paper's
+        protocol; all are listed in :mod:`dec.config`, their measured accuracies and times in
+        README.md). ``config_`` holds the resolved values.
     config : dict, optional
         Overrides of individual :class:`dec.config.Config` fields, e.g. ``{"update_interval": 40}``.
     random_state : int, RandomState or None

@@ -93,13 +93,13 @@ def test_help_and_config():
     r = run("config", "--profile", "paper")
     cfg = json.loads(r.stdout)
     assert cfg["pretrain"] == "layerwise" and cfg["layer_iters"] == 50000 and cfg["update_interval"] == 160
-    # Without --profile: the library's default, dec-da: quick's recipe (at most 250 passes over the
-    # data) with DEC-DA's clustering stage and its plateau stop.
+    # Without --profile: the library's default, dec-da-5k: quick's recipe pretrained longer (at most
+    # 5,000 iterations and 250 passes over the data) with DEC-DA's clustering stage and its plateau stop.
     default, quick = (json.loads(run("config", *a).stdout) for a in ([], ["--profile", "quick"]))
-    assert default["profile"] == "default" and default["finetune_iters"] == 3_000
+    assert default["profile"] == "default" and default["finetune_iters"] == 5_000
     assert default["finetune_epochs"] == 250
     changed = {k for k in default if default[k] != quick[k]}
-    assert changed == {"profile", "finetune_epochs", "dec_augment", "dec_patience"}
+    assert changed == {"profile", "finetune_iters", "finetune_epochs", "dec_augment", "dec_patience"}
     assert default["dec_augment"] == "affine" and default["dec_patience"] == 10
 
 
@@ -123,12 +123,16 @@ def test_matching_profile_names_what_a_record_ran():
     on_digits = Config.from_profile("quick-10k").for_samples(1797).to_dict()
     assert on_digits["finetune_iters"] == 2000
     assert matching_profile(on_digits) is None and matching_profile(on_digits, n_samples=1797) == "quick-10k"
-    # default is dec-da, which is named first; a dec-da run made before its finetune_epochs matches
+    # default is dec-da-5k, which is named first; on 1,797 samples the 250 passes bind before either
+    # iteration cap, so there it computes what dec-da does, which is named before it
     assert Config.from_profile("default").to_dict() == {
-        **Config.from_profile("dec-da").to_dict(),
+        **Config.from_profile("dec-da-5k").to_dict(),
         "profile": "default",
     }
-    assert matching_profile(Config.from_profile("default").to_dict(), n_samples=10_000) == "dec-da"
+    default = Config.from_profile("default")
+    assert matching_profile(default.to_dict(), n_samples=10_000) == "dec-da-5k"
+    assert matching_profile(default.for_samples(1797).to_dict(), n_samples=1797) == "dec-da"
+    # a dec-da run made before its finetune_epochs matches
     older = Config.from_profile("dec-da", finetune_epochs=0).to_dict()
     assert matching_profile(older, n_samples=10_000) == "dec-da" and matching_profile(older) is None
     # a record written before dec_patience existed ran without the plateau rule: not dec-da
