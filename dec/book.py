@@ -229,8 +229,9 @@ def benchmark_runs(folder, profiles) -> dict:
     ``profiles``, as {(profile, dataset, machine): {seed: record}}, sorted by the order of
     ``profiles``, then dataset and machine. A record's profile is the one its configuration matches
     (:func:`dec.config.matching_profile`); a later record of a seed replaces an earlier one.
-    ``machine`` is the GPU's name, or "<cores>-core CPU, <n> thread(s)" (runs on different machines
-    take different times, so the chapters keep them apart)."""
+    ``machine`` is the GPU's name, or "<cores>-core CPU (<model>), <n> thread(s)" (runs on different
+    machines take different times, so the chapters keep them apart; records written before the
+    CPU model was recorded say only "<cores>-core CPU")."""
     from .config import matching_profile
     from .results import read_records
 
@@ -242,6 +243,8 @@ def benchmark_runs(folder, profiles) -> dict:
         if name in profiles:
             pv = r["provenance"]
             n = r.get("threads") or pv.get("torch_threads")
-            machine = pv.get("gpu") or f"{pv.get('cpu_count')}-core CPU, {n} thread{'s' * (n != 1)}"
+            model = (pv.get("cpu_model") or "").replace("(R)", "").replace("(TM)", "").strip()
+            cpu = f"{pv.get('cpu_count')}-core CPU" + (f" ({model})" if model else "")
+            machine = pv.get("gpu") or f"{cpu}, {n} thread{'s' * (n != 1)}"
             runs.setdefault((name, r["dataset"], machine), {})[r["seed"]] = r
     return dict(sorted(runs.items(), key=lambda kv: (profiles.index(kv[0][0]), kv[0][1:])))

@@ -301,7 +301,8 @@ def matching_profile(config: dict, n_samples: int | None = None) -> str | None:
     existed); ``finetune_epochs`` is the exception: the record's ``finetune_iters`` already says how
     long it pretrained. With ``n_samples``, each profile is resolved for that many samples
     (:meth:`Config.for_samples`) and ``finetune_epochs`` is not compared either. ``default`` is an
-    alias of ``dec-da`` and comes last, so a run of it is named ``dec-da``."""
+    alias of ``dec-da-5k`` and comes last, so a run of it is named ``dec-da-5k`` (or ``dec-da``
+    on data small enough that both resolve to the same pretraining)."""
     if not config:
         return None
     given = {k: v for k, v in config.items() if k != "profile"}

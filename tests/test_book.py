@@ -92,7 +92,7 @@ def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
     from dec.book import benchmark_runs
     from dec.config import Config
 
-    def record(name, profile, seed, stamp, acc, gpu=None, threads=1, experiment="benchmark"):
+    def record(name, profile, seed, stamp, acc, gpu=None, threads=1, experiment="benchmark", cpu_model=None):
         rec = {
             "experiment": experiment,
             "dataset": "mnist-test",
@@ -103,6 +103,8 @@ def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
             "metrics": {"acc": acc},
             "provenance": {"timestamp": stamp, "cpu_count": 2, "torch_threads": threads, "gpu": gpu},
         }
+        if cpu_model:
+            rec["provenance"]["cpu_model"] = cpu_model
         (tmp_path / f"{name}.json").write_text(json.dumps(rec))
 
     record("a", "quick", 0, "2026-01-01T00:00:00", 0.80)
@@ -111,10 +113,12 @@ def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
     record("d", "idec", 1, "2026-01-01T00:00:00", 0.83, gpu="NVIDIA H100")
     record("e", "dec-da", 0, "2026-01-01T00:00:00", 0.90)  # not asked for
     record("f", "quick", 3, "2026-01-01T00:00:00", 0.70, experiment="table2")  # not a benchmark
+    record("g", "quick", 1, "2026-01-03T00:00:00", 0.85, cpu_model="Intel(R) Xeon(R) Processor")
     runs = benchmark_runs(tmp_path, ["idec", "quick"])
     assert list(runs) == [
         ("idec", "mnist-test", "2-core CPU, 1 thread"),
         ("idec", "mnist-test", "NVIDIA H100"),
+        ("quick", "mnist-test", "2-core CPU (Intel Xeon Processor), 1 thread"),
         ("quick", "mnist-test", "2-core CPU, 1 thread"),
     ]
     quick = runs[("quick", "mnist-test", "2-core CPU, 1 thread")]
