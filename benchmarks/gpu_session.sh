@@ -12,8 +12,8 @@
 #   2. (parallel) the paper protocol to the end on mnist-test, captured: `paper` and `paper-e2e`,
 #                 seeds 0-4 each, one lane per model; beside them the successors of DEC on
 #                 mnist-test (seeds 0-4, three lanes): the named profiles dec-da and idec, then
-#                 DEC-DA and IDEC-DA on default's longer pretraining; convdec-da pretrained 20,000
-#                 iterations, then on Fashion-MNIST (70,000 images)
+#                 DEC-DA and IDEC-DA on default's longer pretraining; convdec-da-20k (pretrained
+#                 20,000 iterations), then on Fashion-MNIST (70,000 images)
 # SMOKE=1 shrinks every run to a few iterations (to test this script on a CPU: DEVICE=cpu).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -76,9 +76,8 @@ LONG=(--set finetune_iters=10000 --set finetune_epochs=250)
 ( bench idec 100 --dataset mnist-test --profile idec --seeds 0-4 "${SMALL[@]}"
   bench idec-da-long 230 --dataset mnist-test --profile dec-da --seeds 0-4 --set recon_weight=1.0 \
     --set kl_weight=0.1 "${LONG[@]}" "${SMALL[@]}" ) &
-CONV_LONG=(--set finetune_iters=20000 --set finetune_epochs=500)
-( bench convdec-da 200 --dataset mnist-test --profile convdec-da --seeds 0-4 "${CONV_LONG[@]}" "${SMALL[@]}"
-  bench convdec-da-fashion 130 --dataset fashion-mnist --profile convdec-da --seeds 0 "${CONV_LONG[@]}" "${SMALL[@]}" ) &
+( bench convdec-da 200 --dataset mnist-test --profile convdec-da-20k --seeds 0-4 "${SMALL[@]}"
+  bench convdec-da-fashion 130 --dataset fashion-mnist --profile convdec-da-20k --seeds 0 "${SMALL[@]}" ) &
 wait
 for f in paper-s0 paper-e2e-s0 dec-da dec-da-long idec idec-da-long convdec-da convdec-da-fashion; do
   echo "== $f"; summary $f

@@ -225,8 +225,9 @@ def glue(name: str, value) -> None:
 
 
 def benchmark_runs(folder, profiles) -> dict:
-    """The ledger's benchmark records (``benchmarks/bench_mnist_test.py``, one per run) of the named
-    ``profiles``, as {(profile, dataset, machine): {seed: record}}, sorted by the order of
+    """The ledger's records of whole runs of the named ``profiles`` -- one per run, from
+    ``benchmarks/bench_mnist_test.py``, or a resumable ``dec train`` run recorded with
+    ``tools/record_run.py`` -- as {(profile, dataset, machine): {seed: record}}, sorted by the order of
     ``profiles``, then dataset and machine. A record's profile is the one its configuration matches
     (:func:`dec.config.matching_profile`); a later record of a seed replaces an earlier one.
     ``machine`` is the GPU's name, or "<cores>-core CPU (<model>), <n> thread(s)" (runs on different
@@ -237,7 +238,7 @@ def benchmark_runs(folder, profiles) -> dict:
 
     profiles = list(profiles)
     runs: dict = {}
-    records = [r for r in read_records(folder) if r.get("experiment") == "benchmark"]
+    records = [r for r in read_records(folder) if r.get("experiment") in ("benchmark", "dec")]
     for r in sorted(records, key=lambda r: r["provenance"]["timestamp"]):
         name = matching_profile(r.get("config", {}), r.get("n_samples"))
         if name in profiles:
@@ -248,3 +249,14 @@ def benchmark_runs(folder, profiles) -> dict:
             machine = pv.get("gpu") or f"{cpu}, {n} thread{'s' * (n != 1)}"
             runs.setdefault((name, r["dataset"], machine), {})[r["seed"]] = r
     return dict(sorted(runs.items(), key=lambda kv: (profiles.index(kv[0][0]), kv[0][1:])))
+
+
+def machine_with_most_seeds(runs: dict, profiles, dataset: str) -> str | None:
+    """The machine of :func:`benchmark_runs` ``runs`` on which every one of ``profiles`` has runs on
+    ``dataset``, with the most seeds for the profile that has fewest there (ties: the first machine
+    in order); None if no machine has them all. Numbers from one machine compare; times from two
+    machines do not."""
+    profiles = list(profiles)
+    machines = {m for (p, d, m) in runs if d == dataset and p == profiles[0]}
+    shared = [m for m in sorted(machines) if all((p, dataset, m) in runs for p in profiles)]
+    return max(shared, key=lambda m: min(len(runs[(p, dataset, m)]) for p in profiles), default=None)

@@ -89,7 +89,7 @@ def test_run_time_reads_the_ledger_and_says_when_it_cannot(tmp_path):
 def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
     import json
 
-    from dec.book import benchmark_runs
+    from dec.book import benchmark_runs, machine_with_most_seeds
     from dec.config import Config
 
     def record(name, profile, seed, stamp, acc, gpu=None, threads=1, experiment="benchmark", cpu_model=None):
@@ -112,7 +112,8 @@ def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
     record("c", "idec", 1, "2026-01-01T00:00:00", 0.82)
     record("d", "idec", 1, "2026-01-01T00:00:00", 0.83, gpu="NVIDIA H100")
     record("e", "dec-da", 0, "2026-01-01T00:00:00", 0.90)  # not asked for
-    record("f", "quick", 3, "2026-01-01T00:00:00", 0.70, experiment="table2")  # not a benchmark
+    record("f", "quick", 3, "2026-01-01T00:00:00", 0.70, experiment="table2")  # not a whole run
+    record("h", "idec", 2, "2026-01-01T00:00:00", 0.84, experiment="dec")  # dec train, recorded
     record("g", "quick", 1, "2026-01-03T00:00:00", 0.85, cpu_model="Intel(R) Xeon(R) Processor")
     runs = benchmark_runs(tmp_path, ["idec", "quick"])
     assert list(runs) == [
@@ -123,4 +124,11 @@ def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
     ]
     quick = runs[("quick", "mnist-test", "2-core CPU, 1 thread")]
     assert list(quick) == [0] and quick[0]["metrics"]["acc"] == 0.81
+    assert sorted(runs[("idec", "mnist-test", "2-core CPU, 1 thread")]) == [1, 2]
+    # the machine where both have runs, and most seeds of the scarcer one
+    assert machine_with_most_seeds(runs, ["idec", "quick"], "mnist-test") == "2-core CPU, 1 thread"
+    assert machine_with_most_seeds(runs, ["idec"], "mnist-test") == "2-core CPU, 1 thread"
+    intel = "2-core CPU (Intel Xeon Processor), 1 thread"
+    assert machine_with_most_seeds(runs, ["quick"], "mnist-test") == intel  # one seed each: the first machine
+    assert machine_with_most_seeds(runs, ["idec", "quick"], "usps") is None
     assert benchmark_runs(tmp_path / "none", ["quick"]) == {}
