@@ -12,7 +12,7 @@
 #   2. (parallel) the paper protocol to the end on mnist-test, captured: `paper` and `paper-e2e`,
 #                 seeds 0-4 each, one lane per model; beside them the successors of DEC on
 #                 mnist-test (seeds 0-4, three lanes): the named profiles dec-da and idec, then
-#                 DEC-DA and IDEC-DA on default's longer pretraining; convdec-da-20k (pretrained
+#                 DEC-DA and IDEC-DA on quick-10k's longer pretraining; convdec-da-20k (pretrained
 #                 20,000 iterations), then on Fashion-MNIST (70,000 images)
 # SMOKE=1 shrinks every run to a few iterations (to test this script on a CPU: DEVICE=cpu).
 set -u
@@ -68,14 +68,15 @@ for s in 0 1 2 3 4; do
   bench paper-s$s 330 --dataset mnist-test --profile paper --seeds $s "${CAPTURE[@]}" "${SMALL[@]}" &
   bench paper-e2e-s$s 330 --dataset mnist-test --profile paper-e2e --seeds $s "${CAPTURE[@]}" "${SMALL[@]}" &
 done
-# The named profiles (quick's pretraining), then the same clustering stages on default's longer
-# pretraining (10,000 iterations; ConvDEC-DA 20,000): the larger lever on a GPU.
+# The named profiles (quick's pretraining), then the same clustering stages on quick-10k's longer
+# pretraining (10,000 iterations; ConvDEC-DA 20,000: convdec-da-20k): the larger lever on a GPU.
+# IDEC-DA: idec's loss weights and learning rate with dec-da's augmented minibatches.
 LONG=(--set finetune_iters=10000 --set finetune_epochs=250)
 ( bench dec-da 100 --dataset mnist-test --profile dec-da --seeds 0-4 "${SMALL[@]}"
   bench dec-da-long 230 --dataset mnist-test --profile dec-da --seeds 0-4 "${LONG[@]}" "${SMALL[@]}" ) &
 ( bench idec 100 --dataset mnist-test --profile idec --seeds 0-4 "${SMALL[@]}"
-  bench idec-da-long 230 --dataset mnist-test --profile dec-da --seeds 0-4 --set recon_weight=1.0 \
-    --set kl_weight=0.1 "${LONG[@]}" "${SMALL[@]}" ) &
+  bench idec-da-long 230 --dataset mnist-test --profile dec-da --seeds 0-4 --set recon_weight=2.0 \
+    --set kl_weight=0.1 --set dec_lr=0.1 "${LONG[@]}" "${SMALL[@]}" ) &
 ( bench convdec-da 200 --dataset mnist-test --profile convdec-da-20k --seeds 0-4 "${SMALL[@]}"
   bench convdec-da-fashion 130 --dataset fashion-mnist --profile convdec-da-20k --seeds 0 "${SMALL[@]}" ) &
 wait

@@ -232,7 +232,9 @@ def benchmark_runs(folder, profiles) -> dict:
     (:func:`dec.config.matching_profile`); a later record of a seed replaces an earlier one.
     ``machine`` is the GPU's name, or "<cores>-core CPU (<model>), <n> thread(s)" (runs on different
     machines take different times, so the chapters keep them apart; records written before the
-    CPU model was recorded say only "<cores>-core CPU")."""
+    CPU model was recorded say only "<cores>-core CPU"). The ``times_s`` of a ``dec train`` record
+    cover only the process that finished the run: not the whole run where it was ``resumed`` or
+    found its autoencoder in the cache (``ae_cache_hit``)."""
     from .config import matching_profile
     from .results import read_records
 

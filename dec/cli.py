@@ -143,6 +143,7 @@ def _cmd_train(args):
         "dec_iters": est.n_iter_,
         "converged": est.converged_,
         "ae_cache_hit": est.ae_cache_hit_,
+        "resumed": est.resumed_,  # then times_s covers only this process's part of the run
         "config": est.config_.to_dict(),
         "provenance": provenance(est.device_),
         "history": est.history_,

@@ -93,7 +93,10 @@ def test_record_run_adds_wo_backprop_machine_and_stage_cpu(tmp_path, capsys):
     assert (
         tool.main([str(run), "--dst", str(tmp_path / "ledger"), "--wo-backprop", "--beside", "nothing"]) == 0
     )
-    rec = json.loads((tmp_path / "ledger" / "digits-quick-seed1.json").read_text())
+    # named after dataset, profile, overrides and seed (no spaces or brackets)
+    (path,) = (tmp_path / "ledger").glob("digits-quick-*-seed1.json")
+    assert "-finetune_iters=40-" in path.name and "-dims=_32_32_5_-" in path.name
+    rec = json.loads(path.read_text())
     frozen = rec["dec_wo_backprop"]
     assert 0 <= frozen["metrics"]["acc"] <= 1 and frozen["dec_iters"] >= 1
     # the run's network and seed: DEC w/o backprop starts from the run's own k-means

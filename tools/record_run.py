@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -93,7 +94,11 @@ def main(argv=None) -> int:
     elif args.wo_backprop:
         record["dec_wo_backprop"] = wo_backprop(run, record, args.data_dir)
         print(f"DEC w/o backprop: ACC {record['dec_wo_backprop']['metrics']['acc']:.4f}")
-    name = f"{record['dataset']}-{record['profile']}-seed{record['seed']}.json"
+    # the overrides in the name, as bench_mnist_test.py does, so that variants of a profile do not
+    # overwrite each other
+    changed = "".join(f"-{k}={v}" for k, v in (record.get("overrides") or {}).items())
+    stem = f"{record['dataset']}-{record['profile']}{changed}-seed{record['seed']}"
+    name = re.sub(r"[^A-Za-z0-9_.=-]+", "_", stem) + ".json"
     from dec.results import write_record
 
     target = write_record(record, Path(args.dst) / name)
