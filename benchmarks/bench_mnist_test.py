@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import re
 import resource
 import statistics
 import sys
@@ -29,7 +28,7 @@ from dec.cli import parse_overrides
 from dec.config import Config
 from dec.models import StackedAutoencoder
 from dec.pretrain import fit_reconstruction
-from dec.results import provenance, write_record
+from dec.results import provenance, record_name, write_record
 from dec.utils import choose_threads
 
 
@@ -279,12 +278,9 @@ def main(argv=None):
                 "provenance": provenance(est.device_),
                 "history": est.history_,
             }
-            # Settings and process id in the name: two runs ending in the same second (parallel
-            # lanes) must not overwrite each other's record.
-            setting = "".join(f"-{k}={v}" for k, v in sorted(overrides.items()))
-            stamp = rec["provenance"]["timestamp"]
-            name = f"{args.dataset}-{args.profile}{setting}-seed{seed}-{stamp}-{os.getpid()}.json"
-            write_record(rec, f"{args.record_dir}/{re.sub(r'[^A-Za-z0-9_.=+-]', '', name)}")
+            # the process id in the name: two runs ending in the same second (parallel lanes) must
+            # not overwrite each other's record
+            write_record(rec, f"{args.record_dir}/{record_name(rec, os.getpid())}")
     for key in ("acc", "nmi", "ari", "kmeans_acc", "kmeans_nmi"):
         vals = [r[key] for r in rows]
         sd = statistics.stdev(vals) if len(vals) > 1 else 0.0

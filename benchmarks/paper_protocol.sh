@@ -5,11 +5,13 @@
 #   DEC_DATA_DIR=../shared/data bash benchmarks/paper_protocol.sh paper 0          # profile, seed
 #   DEC_DATA_DIR=../shared/data bash benchmarks/paper_protocol.sh paper-e2e 0 mnist-test
 #   ... paper 1 mnist-test --set kmeans_n_init=10    # arguments after the dataset go to dec train
+#   TAG=p40 ... convdec-da-20k 2 mnist-test --pretrained runs/mnist-test-convdec-da-20k-seed2/model.pt \
+#       --set dec_patience=40                     # clustering again on a finished run's network
 #
 # Run it again after an interruption (Ctrl-C, a killed job, a reboot): `dec train --resume`
 # continues from the run's checkpoint (saved every 500 iterations). It runs with one torch thread,
 # so two models (say paper and paper-e2e) can run side by side on a 2-core machine, one per core.
-# Files, in runs/<dataset>-<profile>-seed<seed>/: record.json and model.pt at the end (record it
+# Files, in runs/<dataset>-<profile>-seed<seed>[-<TAG>]/: record.json and model.pt at the end (record it
 # in the ledger with tools/record_run.py), checkpoint.pt, stdout.log, stderr.log (progress bars)
 # and cpu.log (one line a minute: CPU seconds of the process and its latest progress line).
 set -u
@@ -17,7 +19,7 @@ PROFILE=${1:?usage: paper_protocol.sh PROFILE SEED [DATASET]}
 SEED=${2:?usage: paper_protocol.sh PROFILE SEED [DATASET]}
 DATASET=${3:-mnist-test}
 PY=${PY:-.venv/bin/python}
-OUT=${RUNS:-runs}/$DATASET-$PROFILE-seed$SEED
+OUT=${RUNS:-runs}/$DATASET-$PROFILE-seed$SEED${TAG:+-$TAG}
 mkdir -p "$OUT"
 [ -f "$OUT/record.json" ] && { echo "$OUT/record.json exists: this run is done"; exit 0; }
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1

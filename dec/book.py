@@ -225,16 +225,16 @@ def glue(name: str, value) -> None:
 
 
 def benchmark_runs(folder, profiles) -> dict:
-    """The ledger's records of whole runs of the named ``profiles`` -- one per run, from
-    ``benchmarks/bench_mnist_test.py``, or a resumable ``dec train`` run recorded with
-    ``tools/record_run.py`` -- as {(profile, dataset, machine): {seed: record}}, sorted by the order of
-    ``profiles``, then dataset and machine. A record's profile is the one its configuration matches
-    (:func:`dec.config.matching_profile`); a later record of a seed replaces an earlier one.
-    ``machine`` is the GPU's name, or "<cores>-core CPU (<model>), <n> thread(s)" (runs on different
-    machines take different times, so the chapters keep them apart; records written before the
-    CPU model was recorded say only "<cores>-core CPU"). The ``times_s`` of a ``dec train`` record
-    cover only the process that finished the run: not the whole run where it was ``resumed`` or
-    found its autoencoder in the cache (``ae_cache_hit``)."""
+    """The ledger's run records of the named ``profiles`` -- one per run, from
+    ``benchmarks/bench_mnist_test.py``, or a ``dec train`` run recorded with ``tools/record_run.py``
+    (resumable, or clustering again from an earlier run's network) -- as {(profile, dataset,
+    machine): {seed: record}}, sorted by the order of ``profiles``, then dataset and machine. A
+    record's profile is the one its configuration matches (:func:`dec.config.matching_profile`); a
+    later record of a seed replaces an earlier one. ``machine`` is the GPU's name, or "<cores>-core
+    CPU (<model>), <n> thread(s)" (runs on different machines take different times, so the chapters
+    keep them apart; records written before the CPU model was recorded say only "<cores>-core
+    CPU"). Time a run with :func:`whole_run_seconds`, not its ``times_s``: those of a resumed
+    ``dec train`` run cover only its last process."""
     from .config import matching_profile
     from .results import read_records
 
@@ -251,6 +251,15 @@ def benchmark_runs(folder, profiles) -> dict:
             machine = pv.get("gpu") or f"{cpu}, {n} thread{'s' * (n != 1)}"
             runs.setdefault((name, r["dataset"], machine), {})[r["seed"]] = r
     return dict(sorted(runs.items(), key=lambda kv: (profiles.index(kv[0][0]), kv[0][1:])))
+
+
+def whole_run_seconds(record: dict) -> float | None:
+    """The wall seconds of a benchmark record's whole pipeline, or None where its ``times_s`` do not
+    cover it: a ``dec train`` run that was resumed (only its last process is timed), found its
+    autoencoder in the cache, or clustered with an earlier run's network (``pretrained_from``)."""
+    if record.get("resumed") or record.get("ae_cache_hit") or record.get("pretrained_from"):
+        return None
+    return record["times_s"]["total"]
 
 
 def machine_with_most_seeds(runs: dict, profiles, dataset: str) -> str | None:

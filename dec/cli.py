@@ -23,6 +23,8 @@ examples:
   dec train --set update_interval=40 --set ae_lr=0.0005   # override any config field
   dec config --profile quick                  # list every field you can --set
   dec train --dataset mnist --resume          # continue after Ctrl-C or a killed job
+  dec train --seed 1 --pretrained runs/digits-default-seed1/model.pt --set dec_patience=40
+                                              # clustering again, no pretraining
 
 The data directory holds the raw files in one folder per dataset, e.g.
 <data-dir>/mnist-test/t10k-images-idx3-ubyte.gz (set it with --data-dir or $DEC_DATA_DIR).
@@ -73,6 +75,40 @@ def _cmd_config(args):
     print(json.dumps(cfg.to_dict(), indent=2))
 
 
+def _pretrained(path: Path, out: Path):
+    """Refuse, before anything is loaded, a ``--pretrained`` that could not do what the user meant:
+    a missing file, or an output folder that would overwrite the run it comes from."""
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"--pretrained {path}: no such file (give the model.pt of a finished dec train run)"
+        )
+    if out.resolve() == path.parent.resolve():
+        raise ValueError(
+            f"--out {out} is the folder of {path}: writing there would overwrite the run it starts from; "
+            "choose another --out"
+        )
+
+
+def _check_network(path: Path, pretrained, wanted, overrides: dict, profile: str):
+    """The network is the saved one's: refuse a ``--set`` of a pretraining field to another value
+    (it could not take effect), and say where the profile's pretraining differs from the network's."""
+    from .config import Config
+
+    differ = [n for n in Config.network_fields() if getattr(wanted, n) != getattr(pretrained.config_, n)]
+    refused = [f"{n}={getattr(pretrained.config_, n)!r}" for n in differ if n in overrides]
+    if refused:
+        raise ValueError(
+            f"{path} was pretrained with {', '.join(refused)}: --pretrained keeps its network, so --set "
+            "cannot change those; drop them, or train without --pretrained"
+        )
+    if differ:
+        print(
+            f"note: {path} was pretrained with other settings than profile {profile}'s "
+            f"({', '.join(differ)}); the record keeps the network's",
+            file=sys.stderr,
+        )
+
+
 def _cmd_train(args):
     import torch
 
@@ -83,7 +119,10 @@ def _cmd_train(args):
     overrides = parse_overrides(args.overrides)
     if args.threads:
         torch.set_num_threads(args.threads)
-    out = Path(args.out or f"runs/{args.dataset}-{args.profile}-seed{args.seed}")
+    tail = "-pretrained" if args.pretrained else ""
+    out = Path(args.out or f"runs/{args.dataset}-{args.profile}-seed{args.seed}{tail}")
+    if args.pretrained:  # before the data are loaded: a wrong path fails at once
+        _pretrained(Path(args.pretrained), out)
     t = time.perf_counter()
     ds = load_dataset(args.dataset, data_dir=args.data_dir, download=not args.offline)
     load_s = time.perf_counter() - t
@@ -101,7 +140,15 @@ def _cmd_train(args):
         checkpoint=checkpoint,
         checkpoint_every=args.checkpoint_every,
     )
-    est.resolved_config(len(ds.X))  # fail on bad settings before any training
+    wanted = est.resolved_config(len(ds.X))  # fail on bad settings before any training
+    if args.pretrained:
+        try:
+            pretrained = DEC.load(args.pretrained, device=args.device)
+        except ValueError:
+            raise
+        except Exception as e:  # not a torch file at all, or truncated
+            raise ValueError(f"--pretrained {args.pretrained}: not a model saved by dec ({e})") from e
+        _check_network(Path(args.pretrained), pretrained, wanted, overrides, args.profile)
     print(f"{ds}\nprofile {args.profile}, seed {args.seed}, k={k}, device {est.device}")
     if args.resume:
         print(
@@ -117,7 +164,10 @@ def _cmd_train(args):
         )
     t = time.perf_counter()
     try:
-        est.fit(ds.X, ds.y, resume=args.resume)
+        if args.pretrained:
+            est.fit_from(pretrained, ds.X, ds.y, resume=args.resume)
+        else:
+            est.fit(ds.X, ds.y, resume=args.resume)
     except KeyboardInterrupt:
         if checkpoint.is_file():
             print(
@@ -139,11 +189,13 @@ def _cmd_train(args):
         "metrics": m,
         "times_s": {"load": load_s, **est.times_, "total": total},
         # iterations and wall seconds of each pretraining stage trained in this process
-        "stage_times": est.pretrain_history_.get("stage_times", {}),
+        "stage_times": {} if args.pretrained else est.pretrain_history_.get("stage_times", {}),
         "dec_iters": est.n_iter_,
         "converged": est.converged_,
         "ae_cache_hit": est.ae_cache_hit_,
         "resumed": est.resumed_,  # then times_s covers only this process's part of the run
+        # the network came from this earlier run (times_s then has no pretraining)
+        "pretrained_from": str(args.pretrained) if args.pretrained else None,
         "config": est.config_.to_dict(),
         "provenance": provenance(est.device_),
         "history": est.history_,
@@ -234,6 +286,14 @@ def build_parser():
         default=500,
         metavar="N",
         help="iterations between checkpoints (default 500)",
+    )
+    t.add_argument(
+        "--pretrained",
+        default=None,
+        metavar="MODEL",
+        help="skip pretraining: cluster again from the network of MODEL (a run's model.pt), e.g. with "
+        "other clustering settings (--set dec_patience=40); the same --seed starts k-means where that "
+        "run's did (default --out runs/DATASET-PROFILE-seedN-pretrained)",
     )
     t.add_argument(
         "--resume",

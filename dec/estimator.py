@@ -309,10 +309,13 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             )
         self.times_["kmeans"] = time.perf_counter() - t
 
-    def _open_checkpoint(self, X, image_shape, resume):
+    def _open_checkpoint(self, X, image_shape, resume, **extra):
+        """The run's checkpoint, keyed by everything that defines the run (and ``extra``: what
+        else does, such as the network :meth:`fit_from` starts from)."""
         if self.checkpoint is None:
             return NoCheckpoint()
         key = run_key(
+            **extra,
             config=self.config_.to_dict(),
             data=digest(X),
             shape=X.shape,
@@ -333,13 +336,21 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.pretrain(X, resume=resume)
         return self._fit_dec(X, y)
 
-    def fit_from(self, pretrained, X, y=None):
+    def fit_from(self, pretrained, X, y=None, resume=False):
         """Stages 2-3 only, on ``X``, with the autoencoder (and input scale) of ``pretrained``,
         a DEC that was fitted or pretrained before: k-means on the embedding, then DEC, with
         this estimator's ``n_clusters``, ``config`` (its clustering fields) and seed. For
-        experiments that cluster the data a network was pretrained on with another k (Figure 6)
-        or a subset of it (Table 4) without pretraining again. ``pretrained`` is not changed."""
+        experiments that cluster the data a network was pretrained on with another k (Figure 6),
+        a subset of it (Table 4) or other clustering settings, without pretraining again; with
+        the seed the network was fitted with, k-means starts where that fit's did.
+        ``pretrained`` is not changed. With ``checkpoint``, the clustering stage is checkpointed
+        and ``resume=True`` continues it, as in :meth:`fit`."""
         check_is_fitted(pretrained, "autoencoder_")
+        if resume and self.checkpoint is None:
+            raise ValueError(
+                "resume=True needs the checkpoint path the interrupted run used: "
+                "DEC(..., checkpoint='path/to/checkpoint.pt')"
+            )
         X = self._check_X(X, reset=True)
         if X.shape[1] != pretrained.n_features_in_:
             raise ValueError(
@@ -350,11 +361,12 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         # The network is pretrained's, so config_ takes its pretraining fields (and stays true).
         network = {name: getattr(pretrained.config_, name) for name in Config.network_fields()}
         cfg = dataclasses.replace(self.resolved_config(len(X)), **network)
-        self.config_ = self._augmentation(X.shape[1], cfg, fields=("dec_augment",))[0]
+        self.config_, image_shape = self._augmentation(X.shape[1], cfg, fields=("dec_augment",))
         self.device_, self.scale_, self.seed_ = pretrained.device_, pretrained.scale_, self._seed()
         self.autoencoder_ = pretrained.autoencoder_
         self.pretrain_history_, self.ae_cache_hit_ = pretrained.pretrain_history_, pretrained.ae_cache_hit_
-        self._ckpt, self.resumed_, self.times_ = NoCheckpoint(), False, {"pretrain": 0.0}
+        self._ckpt = self._open_checkpoint(X, image_shape, resume, pretrained=state_digest(self.autoencoder_))
+        self.resumed_, self.times_ = self._ckpt.resumed, {"pretrain": 0.0}
         with matmul_precision(self.config_.precision):
             self._kmeans(self._to_device(X))
         return self._fit_dec(X, y)

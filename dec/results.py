@@ -86,14 +86,30 @@ def write_record(record: dict, path) -> Path:
     return atomic_write_text(json.dumps(record, indent=2, sort_keys=False, default=_jsonable) + "\n", path)
 
 
+def file_stem(*parts) -> str:
+    """``parts`` joined with "-", each run of characters that are unsafe in a file name made "_"."""
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-".join(str(p) for p in parts))
+
+
+def record_name(record: dict, *suffix) -> str:
+    """The file name of a run's benchmark record: dataset, profile, the overridden settings (so that
+    variants of a profile do not overwrite each other), seed, then ``suffix`` (what else keeps two
+    records apart: ``"pretrained"`` for a run on an earlier run's network, a process id) and the
+    run's timestamp (so that a later run never replaces an earlier one, and recording the same run
+    again does)."""
+    settings = [f"{k}={v}" for k, v in sorted((record.get("overrides") or {}).items())]
+    stamp = record["provenance"]["timestamp"].replace(":", "")
+    parts = [record["dataset"], record["profile"], *settings, f"seed{record['seed']}", *suffix, stamp]
+    return file_stem(*parts) + ".json"
+
+
 def write_run(folder, experiment: str, key: dict, metrics: dict, device=None, **extra) -> Path:
     """One ledger record for one run: the ``experiment``, the ``key`` fields that identify the
     run (dataset, profile, method, setting, seed, ...), its ``metrics``, ``extra`` fields and the
     provenance. The file is named after experiment and key, so rerunning the same run replaces
     its record instead of adding a second one."""
     record = {"experiment": experiment, **key, "metrics": metrics, **extra, "provenance": provenance(device)}
-    name = re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-".join([experiment, *(str(v) for v in key.values())]))
-    return write_record(record, Path(folder) / f"{name}.json")
+    return write_record(record, Path(folder) / f"{file_stem(experiment, *key.values())}.json")
 
 
 def read_records(*folders) -> list[dict]:

@@ -86,6 +86,17 @@ def test_run_time_reads_the_ledger_and_says_when_it_cannot(tmp_path):
     assert run_time("02-soft-assignment", tmp_path).startswith("42 s on an NVIDIA H200 GPU")
 
 
+def test_whole_run_seconds_only_where_the_record_timed_the_whole_pipeline():
+    from dec.book import whole_run_seconds
+
+    rec = {"times_s": {"pretrain": 50.0, "total": 60.0}}
+    assert whole_run_seconds(rec) == 60.0
+    fresh = {"resumed": False, "ae_cache_hit": False, "pretrained_from": None}
+    assert whole_run_seconds({**rec, **fresh}) == 60.0
+    for part in ({"resumed": True}, {"ae_cache_hit": True}, {"pretrained_from": "runs/a/model.pt"}):
+        assert whole_run_seconds({**rec, **part}) is None
+
+
 def test_benchmark_runs_groups_by_profile_data_and_machine(tmp_path):
     import json
 

@@ -198,6 +198,37 @@ def test_resume_inside_every_stage_is_exact(stage, at, digits_small, tmp_path, m
     assert [h["iter"] for h in resumed.history_] == [h["iter"] for h in reference.history_]
 
 
+@pytest.mark.filterwarnings("ignore:DEC ended with")
+def test_fit_from_resumes_its_clustering_stage_exactly(digits_small, tmp_path, monkeypatch):
+    """fit_from (dec train --pretrained) checkpoints k-means and DEC like fit; the checkpoint is
+    tied to the network it started from."""
+    base = DEC(10, config=CFG, random_state=0, image_shape=(8, 8)).fit(digits_small)
+
+    def est(**kw):
+        return DEC(10, config=CFG, random_state=0, image_shape=(8, 8), checkpoint=tmp_path / "c.pt", **kw)
+
+    original = ckpt_module.Checkpoint.step
+
+    def step(self, name, it, *args):
+        original(self, name, it, *args)
+        if (name, it) == ("dec", 60):
+            raise Stop
+
+    monkeypatch.setattr(ckpt_module.Checkpoint, "step", step)
+    with pytest.raises(Stop):
+        est(checkpoint_every=10).fit_from(base, digits_small)
+    monkeypatch.setattr(ckpt_module.Checkpoint, "step", original)
+    resumed = est(checkpoint_every=10).fit_from(base, digits_small, resume=True)
+    assert resumed.resumed_ and resumed.times_["pretrain"] == 0.0
+    np.testing.assert_array_equal(resumed.labels_, base.labels_)  # same network and seed: same run
+    np.testing.assert_array_equal(resumed.cluster_centers_, base.cluster_centers_)
+    other = DEC(10, config=CFG, random_state=1, image_shape=(8, 8)).fit(digits_small)
+    with pytest.raises(ckpt_module.CheckpointMismatchError):
+        est().fit_from(other, digits_small, resume=True)  # another network: not this checkpoint's run
+    with pytest.raises(ValueError, match="needs the checkpoint path"):
+        DEC(10, config=CFG).fit_from(base, digits_small, resume=True)
+
+
 def test_finished_checkpoint_loads_safely_and_resume_returns_the_result(digits_small, tmp_path):
     path = tmp_path / "c.pt"
     a = DEC(10, config=CFG, random_state=1, image_shape=(8, 8), checkpoint=path).fit(digits_small)

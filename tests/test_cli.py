@@ -66,6 +66,58 @@ def test_train_end_to_end_writes_record_and_model(tmp_path):
     assert (model.predict(load_dataset("digits").X) == model.labels_).all()
 
 
+TINY_RUN = ["--dataset", "digits", "--seed", "1", "--threads", "1", "--quiet", "--offline", "--set",
+            "dims=16,5", "--set", "finetune_iters=40", "--set", "update_interval=10", "--set", "max_iter=40",
+            "--set", "kmeans_n_init=2", "--set", "augment=none"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny") / "a"
+    assert main(["train", *TINY_RUN, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:DEC ended with")
+def test_train_from_a_pretrained_run_repeats_its_clustering_stage(tiny_run, tmp_path, capsys):
+    """--pretrained: k-means and DEC again on the saved network, no pretraining; same settings and
+    seed give the run's own result, and the record says where the network came from."""
+    model = tiny_run / "model.pt"
+    assert main(["train", *TINY_RUN, "--out", str(tmp_path / "b"), "--pretrained", str(model)]) == 0
+    a, b = (json.loads((d / "record.json").read_text()) for d in (tiny_run, tmp_path / "b"))
+    assert b["metrics"] == a["metrics"] and b["dec_iters"] == a["dec_iters"]
+    assert b["pretrained_from"] == str(model) and a["pretrained_from"] is None
+    assert b["times_s"]["pretrain"] == 0.0 and b["stage_times"] == {} and a["stage_times"]
+    assert b["config"] == a["config"]
+    # a clustering setting changes the run; the network stays the saved one's
+    assert main(["train", *TINY_RUN, "--out", str(tmp_path / "c"), "--pretrained", str(model),
+                 "--set", "max_iter=20"]) == 0  # fmt: skip
+    c = json.loads((tmp_path / "c" / "record.json").read_text())
+    assert c["dec_iters"] <= 20 < a["dec_iters"] and c["metrics"]["kmeans_acc"] == a["metrics"]["kmeans_acc"]
+    # the profile's pretraining differs from the network's: said, and the record keeps the network's
+    assert main(["train", *TINY_RUN[:-4], "--out", str(tmp_path / "d"), "--pretrained", str(model)]) == 0
+    assert "was pretrained with other settings than profile default's (augment)" in capsys.readouterr().err
+    assert json.loads((tmp_path / "d" / "record.json").read_text())["config"]["augment"] == "none"
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--pretrained", "{tmp}/missing.pt"], "no such file"),
+        (["--pretrained", "{tmp}/record.json"], "not a model saved by dec"),
+        (["--pretrained", "{run}/model.pt", "--out", "{run}"], "would overwrite the run"),
+        (["--pretrained", "{run}/model.pt", "--set", "finetune_iters=9"], "with finetune_iters=40"),
+    ],
+)
+def test_train_from_a_pretrained_run_refuses_what_it_cannot_do(extra, message, tiny_run, tmp_path, capsys):
+    (tmp_path / "record.json").write_text("{}")
+    extra = [e.format(tmp=tmp_path, run=tiny_run) for e in extra]
+    out = [] if "--out" in extra else ["--out", str(tmp_path / "b")]
+    assert main(["train", *TINY_RUN, *out, *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -2,7 +2,7 @@
 
 import json
 
-from dec.results import latest_per_key, read_records, spread, write_run
+from dec.results import latest_per_key, read_records, record_name, spread, write_run
 
 
 def test_write_run_names_the_file_after_the_key_and_reruns_replace(tmp_path):
@@ -18,6 +18,18 @@ def test_write_run_names_the_file_after_the_key_and_reruns_replace(tmp_path):
     records = read_records(tmp_path)
     assert sorted(r["metrics"]["acc"] for r in records) == [0.6, 0.8]
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_record_name_keeps_variants_and_runs_apart():
+    rec = {"dataset": "mnist-test", "profile": "convdec-da", "seed": 3,
+           "overrides": {"finetune_iters": 20000, "dims": (10,)},
+           "provenance": {"timestamp": "2026-12-05T07:40:52+00:00"}}  # fmt: skip
+    assert record_name(rec) == (
+        "mnist-test-convdec-da-dims=_10_-finetune_iters=20000-seed3-2026-12-05T074052_0000.json"
+    )
+    assert record_name({**rec, "overrides": {}}, "pretrained") == (
+        "mnist-test-convdec-da-seed3-pretrained-2026-12-05T074052_0000.json"
+    )
 
 
 def test_latest_per_key_and_spread():

@@ -81,7 +81,7 @@ def test_record_run_adds_wo_backprop_machine_and_stage_cpu(tmp_path, capsys):
         "overrides": cfg,
         "metrics": m,
         "times_s": model.times_,
-        "provenance": {"torch_threads": 1, "cpu_count": 2, "timestamp": "x"},
+        "provenance": {"torch_threads": 1, "cpu_count": 2, "timestamp": "2026-12-05T07:40:52+00:00"},
     }
     tool = load("tools/record_run.py")
     assert tool.main([str(run), "--dst", str(tmp_path / "ledger")]) == 1  # not finished: no record.json
@@ -93,8 +93,8 @@ def test_record_run_adds_wo_backprop_machine_and_stage_cpu(tmp_path, capsys):
     assert (
         tool.main([str(run), "--dst", str(tmp_path / "ledger"), "--wo-backprop", "--beside", "nothing"]) == 0
     )
-    # named after dataset, profile, overrides and seed (no spaces or brackets)
-    (path,) = (tmp_path / "ledger").glob("digits-quick-*-seed1.json")
+    # named after dataset, profile, overrides, seed and the run's time (no spaces, brackets or colons)
+    (path,) = (tmp_path / "ledger").glob("digits-quick-*-seed1-2026-12-05T074052_0000.json")
     assert "-finetune_iters=40-" in path.name and "-dims=_32_32_5_-" in path.name
     rec = json.loads(path.read_text())
     frozen = rec["dec_wo_backprop"]

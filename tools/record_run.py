@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -94,13 +93,9 @@ def main(argv=None) -> int:
     elif args.wo_backprop:
         record["dec_wo_backprop"] = wo_backprop(run, record, args.data_dir)
         print(f"DEC w/o backprop: ACC {record['dec_wo_backprop']['metrics']['acc']:.4f}")
-    # the overrides in the name, as bench_mnist_test.py does, so that variants of a profile do not
-    # overwrite each other
-    changed = "".join(f"-{k}={v}" for k, v in (record.get("overrides") or {}).items())
-    stem = f"{record['dataset']}-{record['profile']}{changed}-seed{record['seed']}"
-    name = re.sub(r"[^A-Za-z0-9_.=-]+", "_", stem) + ".json"
-    from dec.results import write_record
+    from dec.results import record_name, write_record
 
+    name = record_name(record, *(["pretrained"] if record.get("pretrained_from") else []))
     target = write_record(record, Path(args.dst) / name)
     m = record["metrics"]
     print(f"wrote {target}: DEC ACC {m['acc']:.4f}, AE + k-means {m['kmeans_acc']:.4f}")
