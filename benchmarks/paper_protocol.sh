@@ -5,8 +5,8 @@
 #   DEC_DATA_DIR=../shared/data bash benchmarks/paper_protocol.sh paper 0          # profile, seed
 #   DEC_DATA_DIR=../shared/data bash benchmarks/paper_protocol.sh paper-e2e 0 mnist-test
 #   ... paper 1 mnist-test --set kmeans_n_init=10    # arguments after the dataset go to dec train
-#   TAG=p40 ... convdec-da-20k 2 mnist-test --pretrained runs/mnist-test-convdec-da-20k-seed2/model.pt \
-#       --set dec_patience=40                     # clustering again on a finished run's network
+#   TAG=p80 ... convdec-da-20k 2 mnist-test --pretrained runs/mnist-test-convdec-da-20k-seed2/model.pt \
+#       --set dec_patience=80                     # clustering again on a finished run's network
 #
 # Run it again after an interruption (Ctrl-C, a killed job, a reboot): `dec train --resume`
 # continues from the run's checkpoint (saved every 500 iterations). It runs with one torch thread,

@@ -62,7 +62,8 @@ def set_rng_state(state: dict, generator: torch.Generator | None):
 
 
 class CheckpointMismatchError(ValueError):
-    """The checkpoint belongs to another run (configuration, data, seed or library version)."""
+    """The checkpoint belongs to another run (configuration, data, seed, pretrained network or library
+    version)."""
 
 
 class Checkpoint:
@@ -92,8 +93,8 @@ class Checkpoint:
             if blob.get("key") != key:
                 raise CheckpointMismatchError(
                     f"checkpoint {self.path} belongs to another run (different configuration, data, seed, "
-                    "number of clusters or device); resume with the same settings, or delete it / "
-                    "choose another checkpoint path to start afresh."
+                    "number of clusters, device or pretrained network); resume with the same settings, or "
+                    "delete it / choose another checkpoint path to start afresh."
                 )
             self.blob, self.resumed, self._rng_pending = blob, True, True
 

@@ -114,12 +114,16 @@ def _cmd_train(args):
 
     from .data import load_dataset
     from .estimator import DEC
-    from .results import provenance, write_record
+    from .results import file_stem, provenance, write_record
 
     overrides = parse_overrides(args.overrides)
     if args.threads:
         torch.set_num_threads(args.threads)
-    tail = "-pretrained" if args.pretrained else ""
+    tail = ""
+    if args.pretrained:  # a run's folder stands for its model; the settings tried name the output
+        if Path(args.pretrained).is_dir():
+            args.pretrained = str(Path(args.pretrained) / "model.pt")
+        tail = "-" + file_stem("pretrained", *(f"{k}={v}" for k, v in overrides.items()))
     out = Path(args.out or f"runs/{args.dataset}-{args.profile}-seed{args.seed}{tail}")
     if args.pretrained:  # before the data are loaded: a wrong path fails at once
         _pretrained(Path(args.pretrained), out)
@@ -264,7 +268,12 @@ def build_parser():
     t.add_argument("--data-dir", default=None, help="folder with one subfolder per dataset ($DEC_DATA_DIR)")
     t.add_argument("--offline", action="store_true", help="never try to download")
     t.add_argument("--cache-dir", default=None, help="reuse pretrained autoencoders from this folder")
-    t.add_argument("--out", default=None, help="output folder (default runs/DATASET-PROFILE-seedN)")
+    t.add_argument(
+        "--out",
+        default=None,
+        help="output folder (default runs/DATASET-PROFILE-seedN; with --pretrained, -pretrained and "
+        "the --set values are added)",
+    )
     t.add_argument(
         "--set",
         dest="overrides",
@@ -292,8 +301,8 @@ def build_parser():
         default=None,
         metavar="MODEL",
         help="skip pretraining: cluster again from the network of MODEL (a run's model.pt), e.g. with "
-        "other clustering settings (--set dec_patience=40); the same --seed starts k-means where that "
-        "run's did (default --out runs/DATASET-PROFILE-seedN-pretrained)",
+        "other clustering settings (--set dec_patience=80); the same --seed, device and --threads start "
+        "k-means where that run's did (default --out runs/DATASET-PROFILE-seedN-pretrained[-FIELD=VALUE...])",
     )
     t.add_argument(
         "--resume",

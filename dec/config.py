@@ -16,7 +16,7 @@ Named profiles:
   DEC-DA's clustering stage). Images only, except ``idec``.
 * ``dec-da-5k`` -- ``dec-da`` pretrained longer: at most 5,000 iterations (and 250 passes).
 * ``convdec-da-20k`` -- ``convdec-da`` pretrained as long as its authors do on MNIST-test: at most
-  20,000 iterations and 500 passes.
+  20,000 iterations and 500 passes; its clustering stage waits 40 target updates on a plateau.
 * ``default`` (the estimator's and the CLI's) -- the same as ``dec-da-5k``: measured to reach ACC
   0.90 on MNIST-test within 5 minutes on a 2-core CPU.
 
@@ -292,7 +292,7 @@ PROFILES["idec"] = {**_SUCCESSOR, "recon_weight": 2.0, "kl_weight": 0.1, "dec_lr
 # measured (benchmarks/README.md), so the profile keeps SGD.
 PROFILES["convdec-da"] = {**_SUCCESSOR, **_DA, "arch": "conv", "dims": (10,)}
 # convdec-da pretrained as its authors do on MNIST-test: 500 passes over the data (20,000 iterations of
-# 256 images there; the 20,000 cap binds first on larger data). About 45 minutes a model on one CPU core.
+# 256 images there; the 20,000 cap binds first on larger data). Most of an hour a model on one CPU core.
 # Its clustering stage stops on a plateau of 40 target updates instead of 10: its authors have no plateau
 # rule (tol or 20,000 iterations), and with 10 a run stopped while its accuracy was still rising
 # (benchmarks/README.md).

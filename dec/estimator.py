@@ -527,7 +527,11 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         networks are rebuilt by :func:`dec.models.build_autoencoder`. A file written by another
         version of dec, or whose configuration does not match its hash, is refused."""
         blob = torch.load(path, map_location="cpu", weights_only=True)
-        if blob.get("version") != __version__ or "attributes" not in blob:
+        if not isinstance(blob, dict) or "attributes" not in blob:
+            raise ValueError(
+                f"{path} is not a model written by DEC.save (give a run's model.pt, not its checkpoint)"
+            )
+        if blob.get("version") != __version__:
             raise ValueError(
                 f"{path} was saved by dec {blob.get('version')}; this is dec {__version__}. "
                 f"Load it with that version, or fit the model again."

@@ -79,7 +79,7 @@ def tiny_run(tmp_path_factory):
 
 
 @pytest.mark.filterwarnings("ignore:DEC ended with")
-def test_train_from_a_pretrained_run_repeats_its_clustering_stage(tiny_run, tmp_path, capsys):
+def test_train_from_a_pretrained_run_repeats_its_clustering_stage(tiny_run, tmp_path, capsys, monkeypatch):
     """--pretrained: k-means and DEC again on the saved network, no pretraining; same settings and
     seed give the run's own result, and the record says where the network came from."""
     model = tiny_run / "model.pt"
@@ -89,10 +89,12 @@ def test_train_from_a_pretrained_run_repeats_its_clustering_stage(tiny_run, tmp_
     assert b["pretrained_from"] == str(model) and a["pretrained_from"] is None
     assert b["times_s"]["pretrain"] == 0.0 and b["stage_times"] == {} and a["stage_times"]
     assert b["config"] == a["config"]
-    # a clustering setting changes the run; the network stays the saved one's
-    assert main(["train", *TINY_RUN, "--out", str(tmp_path / "c"), "--pretrained", str(model),
-                 "--set", "max_iter=20"]) == 0  # fmt: skip
-    c = json.loads((tmp_path / "c" / "record.json").read_text())
+    # a clustering setting changes the run; the network stays the saved one's. A run's folder stands
+    # for its model, and the default output folder names the settings tried.
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", *TINY_RUN, "--pretrained", str(tiny_run), "--set", "max_iter=20"]) == 0
+    (folder,) = (tmp_path / "runs").glob("digits-default-seed1-pretrained-dims=_16_5_-*-max_iter=20-*")
+    c = json.loads((folder / "record.json").read_text())
     assert c["dec_iters"] <= 20 < a["dec_iters"] and c["metrics"]["kmeans_acc"] == a["metrics"]["kmeans_acc"]
     # the profile's pretraining differs from the network's: said, and the record keeps the network's
     assert main(["train", *TINY_RUN[:-4], "--out", str(tmp_path / "d"), "--pretrained", str(model)]) == 0
@@ -105,6 +107,7 @@ def test_train_from_a_pretrained_run_repeats_its_clustering_stage(tiny_run, tmp_
     [
         (["--pretrained", "{tmp}/missing.pt"], "no such file"),
         (["--pretrained", "{tmp}/record.json"], "not a model saved by dec"),
+        (["--pretrained", "{run}/checkpoint.pt"], "not a model written by DEC.save"),
         (["--pretrained", "{run}/model.pt", "--out", "{run}"], "would overwrite the run"),
         (["--pretrained", "{run}/model.pt", "--set", "finetune_iters=9"], "with finetune_iters=40"),
     ],
