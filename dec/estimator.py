@@ -248,11 +248,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """
         X = self._check_X(X, reset=True)
         cfg = self.resolved_config(len(X))
-        if resume and self.checkpoint is None:
-            raise ValueError(
-                "resume=True needs the checkpoint path the interrupted run used: "
-                "DEC(..., checkpoint='path/to/checkpoint.pt')"
-            )
+        self._check_resume(resume)
         self.device_, self.seed_ = resolve_device(self.device), self._seed()
         self.scale_ = input_scale(X, cfg.input_scaling)
         cfg, image_shape = self._augmentation(X.shape[1], cfg)  # checked before any training
@@ -309,6 +305,14 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             )
         self.times_["kmeans"] = time.perf_counter() - t
 
+    def _check_resume(self, resume):
+        """Refuse resume=True without the checkpoint path, before any work starts."""
+        if resume and self.checkpoint is None:
+            raise ValueError(
+                "resume=True needs the checkpoint path the interrupted run used: "
+                "DEC(..., checkpoint='path/to/checkpoint.pt')"
+            )
+
     def _open_checkpoint(self, X, image_shape, resume, **extra):
         """The run's checkpoint, keyed by everything that defines the run (and ``extra``: what
         else does, such as the network :meth:`fit_from` starts from)."""
@@ -346,11 +350,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         ``pretrained`` is not changed. With ``checkpoint``, the clustering stage is checkpointed
         and ``resume=True`` continues it, as in :meth:`fit`."""
         check_is_fitted(pretrained, "autoencoder_")
-        if resume and self.checkpoint is None:
-            raise ValueError(
-                "resume=True needs the checkpoint path the interrupted run used: "
-                "DEC(..., checkpoint='path/to/checkpoint.pt')"
-            )
+        self._check_resume(resume)
         X = self._check_X(X, reset=True)
         if X.shape[1] != pretrained.n_features_in_:
             raise ValueError(
