@@ -91,6 +91,10 @@ class Config:
 
     # --- cluster centres ------------------------------------------------------------------------
     kmeans_n_init: int = _clustering(20)  # k-means restarts on the embedding, best inertia kept
+    # > 0: k-means on each input's embedding averaged with those of this many random affine copies
+    # of it (augment_shift, augment_rotate; image inputs), not on the clean embedding alone: smooths
+    # the near-tied k-means solutions that merge two classes (not in any paper). 0 = the paper
+    kmeans_views: int = _clustering(0)
 
     # --- DEC stage (eq. 1-5) --------------------------------------------------------------------
     alpha: float = _clustering(1.0)  # degrees of freedom of the Student's t kernel (eq. 1)
@@ -180,7 +184,7 @@ class Config:
             bad(
                 "finetune_epochs", self.finetune_epochs, "a number >= 0 (0: finetune_iters whatever the data)"
             )
-        for name in ("layer_iters", "finetune_iters", "ae_lr_step", "dec_patience"):
+        for name in ("layer_iters", "finetune_iters", "ae_lr_step", "dec_patience", "kmeans_views"):
             if getattr(self, name) < 0:
                 bad(name, getattr(self, name), "an integer >= 0")
         for name in ("ae_batch_size", "dec_batch_size", "update_interval", "max_iter", "kmeans_n_init"):

@@ -27,7 +27,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from ._version import __version__
-from .augment import make_augmenter
+from .augment import make_augmenter, random_affine
 from .checkpoint import Checkpoint, NoCheckpoint
 from .clustering import DECModel, kl_divergence, target_distribution, train_dec
 from .config import Config
@@ -200,22 +200,23 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"y must have one label per sample: got shape {y.shape} for {len(X)} samples")
         return y
 
-    def _augmentation(self, d, cfg, fields=("augment", "dec_augment")):
+    def _augmentation(self, d, cfg, fields=("augment", "kmeans_views", "dec_augment")):
         """``(cfg, image_shape)``: the (h, w) that the augmentation ``fields`` need, or None.
         Without ``image_shape`` (tabular data) augmentation is skipped with a warning rather than
         guessed, and the returned configuration says so: it records what really runs."""
-        wanted = [name for name in fields if getattr(cfg, name) != "none"]
+        off = {name: 0 if name == "kmeans_views" else "none" for name in fields}
+        wanted = [name for name in fields if getattr(cfg, name) != off[name]]
         if not wanted:
             return cfg, None
         if self.image_shape is None:
             what = ", ".join(f"{name}={getattr(cfg, name)!r}" for name in wanted)
             warnings.warn(
                 f"{what} skipped: pass image_shape=(h, w) when the rows are images "
-                f"(or set {' and '.join(wanted)} to 'none' in config to silence this)",
+                f"(or set {', '.join(f'{name}={off[name]!r}' for name in wanted)} in config to silence this)",
                 RuntimeWarning,
                 stacklevel=4,
             )
-            return dataclasses.replace(cfg, **dict.fromkeys(wanted, "none")), None
+            return dataclasses.replace(cfg, **{name: off[name] for name in wanted}), None
         return cfg, self._network_shape(d)
 
     def _network_shape(self, d):
@@ -292,7 +293,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         if (done := self._ckpt.done("kmeans")) is not None:
             self.kmeans_labels_, self.init_centers_ = done["labels"].numpy(), done["centers"].numpy()
         else:
-            z = self._infer(self.autoencoder_.encoder, Xt)  # = transform_pretrained
+            z = self._kmeans_embedding(Xt)
             km = KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(z)
             self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
             self._ckpt.finish(
@@ -304,6 +305,22 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                 self.autoencoder_.state_dict(),
             )
         self.times_["kmeans"] = time.perf_counter() - t
+
+    def _kmeans_embedding(self, Xt):
+        """What k-means clusters: the pretrained embedding (``transform_pretrained``), or with
+        ``config.kmeans_views`` > 0 its mean over each input and that many random affine copies,
+        drawn from the seed (so the same whether this follows pretraining or not)."""
+        encoder, views = self.autoencoder_.encoder, self.config_.kmeans_views
+        z = self._infer(encoder, Xt)
+        if views:
+            shape, cfg = self._network_shape(Xt.shape[1]), self.config_
+            with local_random_state(self.seed_, self.device_):
+                for _ in range(views):
+                    z += self._infer(
+                        lambda x: encoder(random_affine(x, shape, cfg.augment_shift, cfg.augment_rotate)), Xt
+                    )
+            z /= views + 1
+        return z
 
     def _check_resume(self, resume):
         """Refuse resume=True without the checkpoint path, before any work starts."""
@@ -361,7 +378,9 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         # The network is pretrained's, so config_ takes its pretraining fields (and stays true).
         network = {name: getattr(pretrained.config_, name) for name in Config.network_fields()}
         cfg = dataclasses.replace(self.resolved_config(len(X)), **network)
-        self.config_, image_shape = self._augmentation(X.shape[1], cfg, fields=("dec_augment",))
+        self.config_, image_shape = self._augmentation(
+            X.shape[1], cfg, fields=("kmeans_views", "dec_augment")
+        )
         self.device_, self.scale_, self.seed_ = pretrained.device_, pretrained.scale_, self._seed()
         self.autoencoder_ = pretrained.autoencoder_
         self.pretrain_history_, self.ae_cache_hit_ = pretrained.pretrain_history_, pretrained.ae_cache_hit_

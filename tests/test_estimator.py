@@ -276,6 +276,42 @@ def test_idec_and_augmented_clustering_stage_fit_save_and_load(digits, tmp_path,
     assert tabular.config_.dec_augment == "none"
 
 
+def test_kmeans_views_cluster_the_mean_embedding_of_augmented_copies(digits, monkeypatch):
+    """kmeans_views=2: k-means runs on (z(x) + z(a1(x)) + z(a2(x))) / 3, the copies drawn from the
+    seed, so that fit and fit_from start DEC from the same centres; 0 clusters the clean embedding."""
+    import dec.estimator
+    from dec.augment import random_affine
+
+    seen = []
+
+    class Spy(KMeans):
+        def fit(self, z, *args, **kwargs):
+            seen.append(z.copy())
+            return super().fit(z, *args, **kwargs)
+
+    monkeypatch.setattr(dec.estimator, "KMeans", Spy)
+    X = digits.X[:300]
+    config = {**TINY, "kmeans_views": 2, "augment": "none", "dec_augment": "none"}
+    pre = DEC(5, config={**config, "kmeans_views": 0}, random_state=3, image_shape=(8, 8)).pretrain(X)
+    clean = seen.pop()
+    np.testing.assert_array_equal(clean, pre.transform_pretrained(X))
+    views = DEC(5, config=config, random_state=3, image_shape=(8, 8)).fit_from(pre, X)
+    encoder, Xt = pre.autoencoder_.encoder, torch.as_tensor(X, dtype=torch.float32) * pre.scale_
+    with torch.random.fork_rng(), torch.no_grad():
+        torch.manual_seed(3)
+        z = torch.as_tensor(clean)
+        shift, rotate = views.config_.augment_shift, views.config_.augment_rotate
+        for _ in range(2):
+            z = z + encoder(random_affine(Xt, (8, 8), shift, rotate))
+    np.testing.assert_allclose(seen.pop(), (z / 3).numpy(), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(views.init_centers_, pre.init_centers_)
+    again = DEC(5, config=config, random_state=3, image_shape=(8, 8)).fit(X)  # pretrains again, same seed
+    np.testing.assert_array_equal(again.init_centers_, views.init_centers_)
+    with pytest.warns(RuntimeWarning, match="kmeans_views=2 skipped"):
+        tabular = DEC(5, config=config, random_state=3).fit_from(pre, X)
+    assert tabular.config_.kmeans_views == 0
+
+
 def test_convolutional_autoencoder_fits_saves_and_loads(digits, tmp_path):
     from dec.models import ConvAutoencoder
 
