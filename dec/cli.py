@@ -115,6 +115,7 @@ def _cmd_train(args):
     from .data import load_dataset
     from .estimator import DEC
     from .results import file_stem, provenance, write_record
+    from .store import state_digest
 
     overrides = parse_overrides(args.overrides)
     if args.threads:
@@ -195,11 +196,16 @@ def _cmd_train(args):
         # iterations and wall seconds of each pretraining stage trained in this process
         "stage_times": {} if args.pretrained else est.pretrain_history_.get("stage_times", {}),
         "dec_iters": est.n_iter_,
+        # one entry per clustering run (config kmeans_views); the one with the lowest final kl is kept
+        "starts": est.starts_,
         "converged": est.converged_,
         "ae_cache_hit": est.ae_cache_hit_,
         "resumed": est.resumed_,  # then times_s covers only this process's part of the run
         # the network came from this earlier run (times_s then has no pretraining)
         "pretrained_from": str(args.pretrained) if args.pretrained else None,
+        # SHA-256 of the pretrained network's weights: the same in the run that trained it and in
+        # every --pretrained run on it, wherever their files lie
+        "autoencoder_digest": state_digest(est.autoencoder_),
         "config": est.config_.to_dict(),
         "provenance": provenance(est.device_),
         "history": est.history_,

@@ -82,6 +82,7 @@ def train_dec(
     callback=None,
     transform=None,
     extra_loss=None,
+    stage="dec",
 ):
     """Optimise KL(P || Q) with SGD (or Adam: ``cfg.dec_optimizer``); P is recomputed over the
     whole dataset every ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the
@@ -105,7 +106,8 @@ def train_dec(
     Extension points (both None in the paper's DEC, which then runs unchanged): ``transform(x)``
     is applied to each minibatch before the encoder (e.g. a fresh random augmentation, DEC-DA; P
     stays computed on the clean data), and ``extra_loss(x)`` is a term added to each minibatch's
-    loss, computed on the (transformed) minibatch.
+    loss, computed on the (transformed) minibatch. ``stage`` names the loop in the checkpoint, so
+    that several runs of it (from several starts) each resume where they were.
     """
     idec = cfg.recon_weight > 0
     if idec and getattr(model, "decoder", None) is None:
@@ -124,7 +126,7 @@ def train_dec(
     batches = Minibatches(len(X), cfg.dec_batch_size, generator, X.device)
     ckpt = ckpt or NoCheckpoint()
     loop = ckpt.loop(
-        "dec", generator, ckpt.weights, continues_streams=False, model=model, opt=opt, batches=batches
+        stage, generator, ckpt.weights, continues_streams=False, model=model, opt=opt, batches=batches
     )
     if (done := loop.done()) is not None:
         model.load_state_dict(done["model"])
@@ -144,7 +146,10 @@ def train_dec(
         return q.float()
 
     t0 = time.perf_counter() - (history[-1]["time_s"] if history else 0.0)
-    with progress(cfg.max_iter, "DEC", verbose, initial=it) as bar, loop.guard():
+    with (
+        progress(cfg.max_iter, "DEC" if stage == "dec" else f"DEC ({stage})", verbose, initial=it) as bar,
+        loop.guard(),
+    ):
         while True:
             if it % cfg.update_interval == 0 or it == cfg.max_iter:
                 model.eval()

@@ -46,6 +46,7 @@ _SAVED_ATTRIBUTES = (
     "labels_",
     "kmeans_labels_",
     "init_centers_",
+    "starts_",
     "history_",
     "pretrain_history_",
     "n_iter_",
@@ -114,7 +115,12 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
     n_iter_, converged_ : int, bool
         DEC iterations run; whether the ``tol`` criterion stopped them (else ``max_iter``).
     kmeans_labels_, init_centers_ : ndarray
-        k-means on the pretrained embedding: the "AE + k-means" baseline and DEC's start.
+        k-means on the pretrained embedding: the "AE + k-means" baseline and DEC's start (with
+        several ``config.kmeans_views``, the start of the clustering run that was kept).
+    starts_ : list of dict
+        One entry per clustering run (``config.kmeans_views``): its ``kmeans_views``, the final
+        ``kl`` (KL(P || Q) on the clean data), ``n_iter``, ``converged`` and the last history
+        entry's metrics when ``y`` was given. The run with the lowest ``kl`` is the one kept.
     history_ : list of dict
         One entry per target update (iteration, changed fraction, loss, cluster sizes, metrics
         when ``y`` was given); its ``time_s`` are those of the run that trained it.
@@ -204,7 +210,7 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         """``(cfg, image_shape)``: the (h, w) that the augmentation ``fields`` need, or None.
         Without ``image_shape`` (tabular data) augmentation is skipped with a warning rather than
         guessed, and the returned configuration says so: it records what really runs."""
-        off = {name: 0 if name == "kmeans_views" else "none" for name in fields}
+        off = {name: (0,) if name == "kmeans_views" else "none" for name in fields}
         wanted = [name for name in fields if getattr(cfg, name) != off[name]]
         if not wanted:
             return cfg, None
@@ -288,29 +294,34 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         return self
 
     def _kmeans(self, Xt):
-        """2. Centres: k-means with restarts on the embedding (the "AE + k-means" baseline)."""
+        """2. Centres: k-means with restarts on the embedding (the "AE + k-means" baseline), once
+        per entry of ``config.kmeans_views``; the first is ``kmeans_labels_`` until DEC chooses."""
         t = time.perf_counter()
         if (done := self._ckpt.done("kmeans")) is not None:
-            self.kmeans_labels_, self.init_centers_ = done["labels"].numpy(), done["centers"].numpy()
+            labels, centers = done["labels"].numpy(), done["centers"].numpy()
         else:
-            z = self._kmeans_embedding(Xt)
-            km = KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(z)
-            self.kmeans_labels_, self.init_centers_ = km.labels_, km.cluster_centers_.astype(np.float32)
+            runs = [
+                KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(
+                    self._kmeans_embedding(Xt, views)
+                )
+                for views in self.config_.kmeans_views
+            ]
+            labels = np.stack([km.labels_ for km in runs])
+            centers = np.stack([km.cluster_centers_ for km in runs]).astype(np.float32)
             self._ckpt.finish(
                 "kmeans",
-                {
-                    "labels": torch.as_tensor(self.kmeans_labels_),
-                    "centers": torch.as_tensor(self.init_centers_),
-                },
+                {"labels": torch.as_tensor(labels), "centers": torch.as_tensor(centers)},
                 self.autoencoder_.state_dict(),
             )
+        self._starts = list(zip(labels, centers, strict=True))
+        self.kmeans_labels_, self.init_centers_ = self._starts[0]
         self.times_["kmeans"] = time.perf_counter() - t
 
-    def _kmeans_embedding(self, Xt):
+    def _kmeans_embedding(self, Xt, views):
         """What k-means clusters: the pretrained embedding (``transform_pretrained``), or with
-        ``config.kmeans_views`` > 0 its mean over each input and that many random affine copies,
-        drawn from the seed (so the same whether this follows pretraining or not)."""
-        encoder, views = self.autoencoder_.encoder, self.config_.kmeans_views
+        ``views`` > 0 its mean over each input and that many random affine copies, drawn from the
+        seed (so the same whether this follows pretraining or not)."""
+        encoder = self.autoencoder_.encoder
         z = self._infer(encoder, Xt)
         if views:
             shape, cfg = self._network_shape(Xt.shape[1]), self.config_
@@ -391,14 +402,13 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         return self._fit_dec(X, y)
 
     def _fit_dec(self, X, y):
-        """3. DEC: encoder and centres trained together on KL(P || Q). The encoder is a copy, so
-        autoencoder_ stays the pretrained one. Seeded afresh so that the result does not depend
-        on whether the autoencoder came from the cache."""
+        """3. DEC: encoder and centres trained together on KL(P || Q), once from each k-means start
+        (``config.kmeans_views``), keeping the run that ends at the lowest KL(P || Q). The encoder
+        is a copy, so autoencoder_ stays the pretrained one. Each run is seeded afresh, so that the
+        result does not depend on whether the autoencoder came from the cache, nor a run on the
+        other starts."""
         cfg, Xt = self.config_, self._to_device(X)
         t = time.perf_counter()
-        self.model_ = self._dec_model(
-            self.autoencoder_, torch.as_tensor(self.init_centers_, device=self.device_)
-        )
         image_shape = self._augmentation(X.shape[1], cfg, fields=("dec_augment",))[1]
         transform = make_augmenter(cfg, image_shape, stage="clustering")
         entry = self._cache_entry(
@@ -416,23 +426,17 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         )
         cached = entry.load(self.device_) if entry else None
         if cached is not None:
+            kept, self.starts_ = cached["start"], cached["starts"]
+            self.model_ = self._dec_model(self.autoencoder_, torch.as_tensor(self._starts[kept][1]))
             self.model_.load_state_dict(cached["model"])
-            self.model_.eval()
+            self.model_.to(self.device_).eval()
             self.labels_, self.history_ = cached["labels"].numpy(), cached["history"]
             self.n_iter_, self.converged_ = cached["n_iter"], cached["converged"]
         else:
-            with local_random_state(self.seed_, self.device_) as generator, matmul_precision(cfg.precision):
-                self.labels_, self.history_, self.n_iter_, self.converged_ = train_dec(
-                    self.model_,
-                    Xt,
-                    cfg,
-                    generator,
-                    y=y,
-                    verbose=self.verbose,
-                    metrics_fn=evaluate if y is not None else None,
-                    ckpt=self._ckpt,
-                    transform=transform,
-                )
+            runs = [self._train_from(i, Xt, y, transform) for i in range(len(self._starts))]
+            self.starts_ = [summary for *_, summary in runs]
+            kept = min(range(len(runs)), key=lambda i: self.starts_[i]["kl"])
+            self.model_, self.labels_, self.history_, self.n_iter_, self.converged_, _ = runs[kept]
             if entry:
                 entry.save(
                     {
@@ -441,14 +445,46 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
                         "history": self.history_,
                         "n_iter": self.n_iter_,
                         "converged": self.converged_,
+                        "starts": self.starts_,
+                        "start": kept,
                     }
                 )
+        self.kmeans_labels_, self.init_centers_ = self._starts[kept]
         self.dec_cache_hit_ = cached is not None
         self.times_["dec"] = time.perf_counter() - t
         self.cluster_centers_ = self.model_.centers.detach().cpu().numpy()
         self._warn_empty_clusters()
         del self._ckpt
         return self
+
+    def _train_from(self, i, Xt, y, transform):
+        """One clustering run, from the ``i``-th k-means start (checkpointed as its own stage),
+        and its summary for ``starts_``: the final KL(P || Q) on the clean data decides which
+        run is kept."""
+        cfg = self.config_
+        model = self._dec_model(self.autoencoder_, torch.as_tensor(self._starts[i][1], device=self.device_))
+        with local_random_state(self.seed_, self.device_) as generator, matmul_precision(cfg.precision):
+            labels, history, n_iter, converged = train_dec(
+                model,
+                Xt,
+                cfg,
+                generator,
+                y=y,
+                verbose=self.verbose,
+                metrics_fn=evaluate if y is not None else None,
+                ckpt=self._ckpt,
+                transform=transform,
+                stage="dec" if i == 0 else f"dec-{i}",
+            )
+        q = torch.as_tensor(self._infer(model, Xt), dtype=torch.float64)
+        summary = {
+            "kmeans_views": int(cfg.kmeans_views[i]),
+            "kl": float(kl_divergence(target_distribution(q), q)),
+            "n_iter": int(n_iter),
+            "converged": bool(converged),
+            **{k: history[-1][k] for k in ("acc", "nmi", "ari") if history and k in history[-1]},
+        }
+        return model, labels, history, n_iter, converged, summary
 
     def _dec_model(self, autoencoder, centers):
         """The clustering stage's network: a copy of the encoder (and, for IDEC, of the decoder),

@@ -108,7 +108,7 @@ CASES = [
         "'dec_augment'",
     ),
     ("KL weight 0", fit(config={"kl_weight": 0}), ValueError, "'kl_weight' = 0 is invalid"),
-    ("k-means views < 0", fit(config={"kmeans_views": -1}), ValueError, "'kmeans_views' = -1 is invalid"),
+    ("k-means views < 0", fit(config={"kmeans_views": -1}), ValueError, r"'kmeans_views' = \(-1,\) is"),
     (
         "IDEC with a frozen encoder",
         fit(config={"recon_weight": 1.0, "update_encoder": False}),

@@ -5,6 +5,7 @@ The end-to-end tests run the CLI in a subprocess on `digits` with a small config
 it, and require the same labels and centres as an uninterrupted run (CPU, one thread, same seed).
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -92,10 +93,10 @@ def stage_of(path):
     return cur and cur["stage"]
 
 
-def interrupt(out, stage, sig):
-    """Start a run, wait until its checkpoint is inside ``stage``, send ``sig``."""
+def interrupt(out, stage, sig, *extra):
+    """Start a run (with ``extra`` arguments), wait until its checkpoint is inside ``stage``, send ``sig``."""
     proc = subprocess.Popen(
-        command(out), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command(out, *extra), env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 240
     while stage_of(out / "checkpoint.pt") != stage:
@@ -123,6 +124,27 @@ def test_sigkill_then_resume_gives_the_same_labels(stage, uninterrupted, tmp_pat
     labels, centers = result(tmp_path)
     np.testing.assert_array_equal(labels, uninterrupted[0])
     np.testing.assert_array_equal(centers, uninterrupted[1])
+
+
+STARTS = ["--set", "kmeans_views=(0,2)"]  # two clustering runs, each its own checkpoint stage
+
+
+def test_sigkill_in_the_second_clustering_run_then_resume(tmp_path_factory, tmp_path):
+    """With two k-means starts, a run killed inside the second clustering run resumes it, keeps
+    the finished first one, and ends as the uninterrupted run does."""
+    whole = tmp_path_factory.mktemp("two-starts")
+    subprocess.run(command(whole, *STARTS), check=True, env=env(), capture_output=True, timeout=300)
+    code, _ = interrupt(tmp_path, "dec-1", signal.SIGKILL, *STARTS)
+    assert code == -signal.SIGKILL
+    done = subprocess.run(
+        command(tmp_path, *STARTS, "--resume"), env=env(), capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    for got, want in zip(result(tmp_path), result(whole), strict=True):
+        np.testing.assert_array_equal(got, want)
+    starts = [json.loads((d / "record.json").read_text())["starts"] for d in (tmp_path, whole)]
+    assert [s["kmeans_views"] for s in starts[0]] == [0, 2]
+    assert [(s["kl"], s["n_iter"]) for s in starts[0]] == [(s["kl"], s["n_iter"]) for s in starts[1]]
 
 
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(uninterrupted, tmp_path):

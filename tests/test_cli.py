@@ -87,6 +87,7 @@ def test_train_from_a_pretrained_run_repeats_its_clustering_stage(tiny_run, tmp_
     a, b = (json.loads((d / "record.json").read_text()) for d in (tiny_run, tmp_path / "b"))
     assert b["metrics"] == a["metrics"] and b["dec_iters"] == a["dec_iters"]
     assert b["pretrained_from"] == str(model) and a["pretrained_from"] is None
+    assert b["autoencoder_digest"] == a["autoencoder_digest"] and len(a["autoencoder_digest"]) == 64
     assert b["times_s"]["pretrain"] == 0.0 and b["stage_times"] == {} and a["stage_times"]
     assert b["config"] == a["config"]
     # a clustering setting changes the run; the network stays the saved one's. A run's folder stands

@@ -277,8 +277,9 @@ def test_idec_and_augmented_clustering_stage_fit_save_and_load(digits, tmp_path,
 
 
 def test_kmeans_views_cluster_the_mean_embedding_of_augmented_copies(digits, monkeypatch):
-    """kmeans_views=2: k-means runs on (z(x) + z(a1(x)) + z(a2(x))) / 3, the copies drawn from the
-    seed, so that fit and fit_from start DEC from the same centres; 0 clusters the clean embedding."""
+    """kmeans_views=(2,): k-means runs on (z(x) + z(a1(x)) + z(a2(x))) / 3, the copies drawn from
+    the seed, so that fit and fit_from start DEC from the same centres; (0,) clusters the clean
+    embedding."""
     import dec.estimator
     from dec.augment import random_affine
 
@@ -296,6 +297,7 @@ def test_kmeans_views_cluster_the_mean_embedding_of_augmented_copies(digits, mon
     clean = seen.pop()
     np.testing.assert_array_equal(clean, pre.transform_pretrained(X))
     views = DEC(5, config=config, random_state=3, image_shape=(8, 8)).fit_from(pre, X)
+    assert views.config_.kmeans_views == (2,)
     encoder, Xt = pre.autoencoder_.encoder, torch.as_tensor(X, dtype=torch.float32) * pre.scale_
     with torch.random.fork_rng(), torch.no_grad():
         torch.manual_seed(3)
@@ -307,9 +309,37 @@ def test_kmeans_views_cluster_the_mean_embedding_of_augmented_copies(digits, mon
     assert not np.allclose(views.init_centers_, pre.init_centers_)
     again = DEC(5, config=config, random_state=3, image_shape=(8, 8)).fit(X)  # pretrains again, same seed
     np.testing.assert_array_equal(again.init_centers_, views.init_centers_)
-    with pytest.warns(RuntimeWarning, match="kmeans_views=2 skipped"):
+    with pytest.warns(RuntimeWarning, match=r"kmeans_views=\(2,\) skipped"):
         tabular = DEC(5, config=config, random_state=3).fit_from(pre, X)
-    assert tabular.config_.kmeans_views == 0
+    assert tabular.config_.kmeans_views == (0,)
+
+
+def test_several_kmeans_starts_keep_the_run_with_the_lowest_final_kl(digits):
+    """kmeans_views=(0, 2): DEC from both starts, each exactly the run that one start alone gives,
+    and the one ending at the lower KL(P || Q) is kept, with the k-means start it came from."""
+    from dec.clustering import kl_divergence, target_distribution
+
+    X, y = digits.X[:300], digits.y[:300]
+    config = {**TINY, "augment": "none", "dec_augment": "none"}
+    pre = DEC(5, config=config, random_state=3, image_shape=(8, 8)).pretrain(X)
+    single = [
+        DEC(5, config={**config, "kmeans_views": v}, random_state=3, image_shape=(8, 8)).fit_from(pre, X, y)
+        for v in (0, 2)
+    ]
+    both = DEC(5, config={**config, "kmeans_views": (0, 2)}, random_state=3, image_shape=(8, 8))
+    both.fit_from(pre, X, y)
+    assert [s["kmeans_views"] for s in both.starts_] == [0, 2]
+    for start, one in zip(both.starts_, single, strict=True):
+        assert start == one.starts_[0] and start["n_iter"] == one.n_iter_ and "acc" in start
+        q = torch.as_tensor(one.predict_proba(X), dtype=torch.float64)
+        assert start["kl"] == pytest.approx(float(kl_divergence(target_distribution(q), q)), rel=1e-9)
+    assert single[0].starts_[0]["kl"] != single[1].starts_[0]["kl"]
+    kept = single[int(np.argmin([s["kl"] for s in both.starts_]))]
+    np.testing.assert_array_equal(both.labels_, kept.labels_)
+    np.testing.assert_array_equal(both.kmeans_labels_, kept.kmeans_labels_)
+    np.testing.assert_array_equal(both.cluster_centers_, kept.cluster_centers_)
+    same = ("iter", "changed", "sizes", "acc")
+    assert [[e[k] for k in same] for e in both.history_] == [[e[k] for k in same] for e in kept.history_]
 
 
 def test_convolutional_autoencoder_fits_saves_and_loads(digits, tmp_path):
@@ -372,6 +402,11 @@ def test_finetune_epochs_make_the_budget_follow_the_data(digits):
             {"dec_augment": "affine", "dec_patience": 40, "arch": "conv", "dims": (10,)}
             | {"finetune_iters": 20_000, "finetune_epochs": 500},
         ),
+        (
+            "convdec-da-20k-2starts",
+            {"dec_augment": "affine", "dec_patience": 40, "arch": "conv", "dims": (10,)}
+            | {"finetune_iters": 20_000, "finetune_epochs": 500, "kmeans_views": (0, 4)},
+        ),
     ],
 )
 def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile, change):
@@ -379,10 +414,10 @@ def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile,
     changed = {k: named[k] for k in named if named[k] != quick[k] and k != "profile"}
     # every successor keeps quick's pretraining, at most 250 passes over the data (default: and at
     # most 5,000 iterations instead of 3,000; convdec-da-20k: 500 passes, at most 20,000 iterations,
-    # and a plateau of 40 target updates)
+    # and a plateau of 40 target updates; -2starts: and two clustering runs)
     assert changed == {
         "finetune_epochs": 250,
-        **{k: (list(v) if k == "dims" else v) for k, v in change.items()},
+        **{k: (list(v) if isinstance(v, tuple) else v) for k, v in change.items()},
     }
     X = digits.X[:200]
     tiny = {k: v for k, v in TINY.items() if k not in ("dec_augment", "dec_patience")}  # the profile's

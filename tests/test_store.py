@@ -23,6 +23,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
     base = Config.from_profile("quick")
     clustering = {
         "kmeans_n_init",
+        "kmeans_views",
         "alpha",
         "dec_lr",
         "dec_optimizer",
@@ -75,6 +76,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
             "recon_weight": 1.0,
             "dec_patience": 3,
             "dec_optimizer": "adam",
+            "kmeans_views": (0, 4),
         }
         value = special.get(name, getattr(base, name) * 2)
         assert ae_entry(dataclasses.replace(base, **{name: value}), tmp_path).path == key, name
