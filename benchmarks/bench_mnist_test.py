@@ -270,6 +270,7 @@ def main(argv=None):
                 "stage_times": est.pretrain_history_.get("stage_times", {}),  # per pretraining stage
                 "dec_iters": est.n_iter_,
                 "converged": est.converged_,
+                "starts": est.starts_,  # each clustering run (config kmeans_views); the lowest kl kept
                 "pretrain_loss": ae_loss,
                 "config": est.config_.to_dict(),
                 "threads": torch.get_num_threads(),

@@ -12,8 +12,9 @@
 #   2. (parallel) the paper protocol to the end on mnist-test, captured: `paper` and `paper-e2e`,
 #                 seeds 0-4 each, one lane per model; beside them the successors of DEC on
 #                 mnist-test (seeds 0-4, three lanes): the named profiles dec-da and idec, then
-#                 DEC-DA and IDEC-DA on quick-10k's longer pretraining; convdec-da-20k (pretrained
-#                 20,000 iterations), then on Fashion-MNIST (70,000 images)
+#                 DEC-DA and IDEC-DA on quick-10k's longer pretraining; convdec-da-20k-2starts
+#                 (pretrained 20,000 iterations; its records hold the single-start run too), then
+#                 convdec-da-20k on Fashion-MNIST (70,000 images)
 # SMOKE=1 shrinks every run to a few iterations (to test this script on a CPU: DEVICE=cpu).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -77,7 +78,7 @@ LONG=(--set finetune_iters=10000 --set finetune_epochs=250)
 ( bench idec 100 --dataset mnist-test --profile idec --seeds 0-4 "${SMALL[@]}"
   bench idec-da-long 230 --dataset mnist-test --profile dec-da --seeds 0-4 --set recon_weight=2.0 \
     --set kl_weight=0.1 --set dec_lr=0.1 "${LONG[@]}" "${SMALL[@]}" ) &
-( bench convdec-da 200 --dataset mnist-test --profile convdec-da-20k --seeds 0-4 "${SMALL[@]}"
+( bench convdec-da 200 --dataset mnist-test --profile convdec-da-20k-2starts --seeds 0-4 "${SMALL[@]}"
   bench convdec-da-fashion 130 --dataset fashion-mnist --profile convdec-da-20k --seeds 0 "${SMALL[@]}" ) &
 wait
 for f in paper-s0 paper-e2e-s0 dec-da dec-da-long idec idec-da-long convdec-da convdec-da-fashion; do

@@ -343,6 +343,8 @@ def matching_profile(config: dict, n_samples: int | None = None) -> str | None:
     missing.pop("profile", None)
     missing.pop("finetune_epochs", None)
     given.update({k: list(v) if isinstance(v, tuple) else v for k, v in missing.items()})
+    if not isinstance(given["kmeans_views"], list):  # one start, written as a number
+        given["kmeans_views"] = [given["kmeans_views"]]
     for name in PROFILES:
         cfg = Config.from_profile(name)
         full = (cfg if n_samples is None else cfg.for_samples(n_samples)).to_dict()

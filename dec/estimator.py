@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import time
 import warnings
 from pathlib import Path
@@ -325,11 +326,15 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         z = self._infer(encoder, Xt)
         if views:
             shape, cfg = self._network_shape(Xt.shape[1]), self.config_
+
+            def copy_of(x):  # the copy in float32, as in training; only the encoder in config.precision
+                with torch.autocast(x.device.type, enabled=False):
+                    x = random_affine(x, shape, cfg.augment_shift, cfg.augment_rotate)
+                return encoder(x)
+
             with local_random_state(self.seed_, self.device_):
                 for _ in range(views):
-                    z += self._infer(
-                        lambda x: encoder(random_affine(x, shape, cfg.augment_shift, cfg.augment_rotate)), Xt
-                    )
+                    z += self._infer(copy_of, Xt)
             z /= views + 1
         return z
 
@@ -435,7 +440,8 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         else:
             runs = [self._train_from(i, Xt, y, transform) for i in range(len(self._starts))]
             self.starts_ = [summary for *_, summary in runs]
-            kept = min(range(len(runs)), key=lambda i: self.starts_[i]["kl"])
+            kl = [s["kl"] if math.isfinite(s["kl"]) else math.inf for s in self.starts_]
+            kept = min(range(len(runs)), key=kl.__getitem__)
             self.model_, self.labels_, self.history_, self.n_iter_, self.converged_, _ = runs[kept]
             if entry:
                 entry.save(

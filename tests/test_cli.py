@@ -188,6 +188,13 @@ def test_matching_profile_names_what_a_record_ran():
     default = Config.from_profile("default")
     assert matching_profile(default.to_dict(), n_samples=10_000) == "dec-da-5k"
     assert matching_profile(default.for_samples(1797).to_dict(), n_samples=1797) == "dec-da"
+    # kmeans_views: absent (before the field), a number (one start) or a list (a record's JSON)
+    two = Config.from_profile("convdec-da-20k-2starts").to_dict()
+    assert two["kmeans_views"] == [0, 4] and matching_profile(two) == "convdec-da-20k-2starts"
+    for one in (0, [0]):
+        assert matching_profile({**two, "kmeans_views": one}) == "convdec-da-20k"
+    assert matching_profile({**two, "kmeans_views": 4}) is None
+    assert matching_profile({k: v for k, v in two.items() if k != "kmeans_views"}) == "convdec-da-20k"
     # a dec-da run made before its finetune_epochs matches
     older = Config.from_profile("dec-da", finetune_epochs=0).to_dict()
     assert matching_profile(older, n_samples=10_000) == "dec-da" and matching_profile(older) is None
