@@ -301,9 +301,10 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         if (done := self._ckpt.done("kmeans")) is not None:
             labels, centers = done["labels"].numpy(), done["centers"].numpy()
         else:
+            clean = self._infer(self.autoencoder_.encoder, Xt)  # computed once, shared by every start
             runs = [
                 KMeans(self.n_clusters, n_init=self.config_.kmeans_n_init, random_state=self.seed_).fit(
-                    self._kmeans_embedding(Xt, views)
+                    self._kmeans_embedding(Xt, views, clean)
                 )
                 for views in self.config_.kmeans_views
             ]
@@ -318,25 +319,24 @@ class DEC(ClusterMixin, TransformerMixin, BaseEstimator):
         self.kmeans_labels_, self.init_centers_ = self._starts[0]
         self.times_["kmeans"] = time.perf_counter() - t
 
-    def _kmeans_embedding(self, Xt, views):
-        """What k-means clusters: the pretrained embedding (``transform_pretrained``), or with
-        ``views`` > 0 its mean over each input and that many random affine copies, drawn from the
-        seed (so the same whether this follows pretraining or not)."""
-        encoder = self.autoencoder_.encoder
-        z = self._infer(encoder, Xt)
-        if views:
-            shape, cfg = self._network_shape(Xt.shape[1]), self.config_
+    def _kmeans_embedding(self, Xt, views, clean):
+        """What k-means clusters: ``clean``, the pretrained embedding (``transform_pretrained``),
+        or with ``views`` > 0 its mean over each input and that many random affine copies, drawn
+        from the seed (so the same whether this follows pretraining or not)."""
+        if not views:
+            return clean
+        encoder, shape, cfg = self.autoencoder_.encoder, self._network_shape(Xt.shape[1]), self.config_
 
-            def copy_of(x):  # the copy in float32, as in training; only the encoder in config.precision
-                with torch.autocast(x.device.type, enabled=False):
-                    x = random_affine(x, shape, cfg.augment_shift, cfg.augment_rotate)
-                return encoder(x)
+        def copy_of(x):  # the copy in float32, as in training; only the encoder in config.precision
+            with torch.autocast(x.device.type, enabled=False):
+                x = random_affine(x, shape, cfg.augment_shift, cfg.augment_rotate)
+            return encoder(x)
 
-            with local_random_state(self.seed_, self.device_):
-                for _ in range(views):
-                    z += self._infer(copy_of, Xt)
-            z /= views + 1
-        return z
+        z = clean.copy()
+        with local_random_state(self.seed_, self.device_):
+            for _ in range(views):
+                z += self._infer(copy_of, Xt)
+        return z / (views + 1)
 
     def _check_resume(self, resume):
         """Refuse resume=True without the checkpoint path, before any work starts."""
