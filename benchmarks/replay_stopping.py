@@ -50,16 +50,18 @@ def main(argv=None):
             print(f"{Path(f).name}: no clustering history, skipped")
             continue
         own = cfg.get("dec_patience", 0)
-        end = replay(h, cfg["tol"], own)
-        if end is not None and end["iter"] != h[-1]["iter"]:
+        end = replay(h, cfg.get("tol", 0.0), own)
+        if (end is None and r.get("converged")) or (end is not None and end["iter"] != h[-1]["iter"]):
+            where = "runs out" if end is None else f"stops at iteration {end['iter']}"
             raise SystemExit(
-                f"{Path(f).name}: the replay at its own patience {own} stops at iteration "
-                f"{end['iter']}, the record at {h[-1]['iter']}: not the same rule"
+                f"{Path(f).name}: the replay at its own patience {own} {where}, the record ended at "
+                f"{h[-1]['iter']} (converged: {r.get('converged')}): not the same rule"
             )
         cells = []
         for p in patiences:
-            stop = replay(h, cfg["tol"], p)
-            shown = "ran out" if stop is None else f"{stop['iter']:>6,} it. ACC {stop['acc']:.4f}"
+            stop = replay(h, cfg.get("tol", 0.0), p)
+            acc = float("nan") if stop is None else stop.get("acc", float("nan"))
+            shown = "ran out" if stop is None else f"{stop['iter']:>6,} it. ACC {acc:.4f}"
             cells.append(f"p{p}: {shown}")
         print(f"{Path(f).name[:70]:<70} seed {r.get('seed')} (own p{own}) | " + " | ".join(cells))
 

@@ -48,3 +48,13 @@ def test_replay_equals_the_run_with_that_patience(digits, replay_module, tmp_pat
     path.write_text(json.dumps(record))
     with pytest.raises(SystemExit, match="not the same rule"):
         replay_module.main([str(path)])
+
+
+def test_replay_stops_on_tol_as_training_does(digits, replay_module):
+    X, y = digits.X[:300], digits.y[:300]
+    cfg = {**TINY, "max_iter": 600, "update_interval": 5, "dec_patience": 0}
+    full = DEC(5, config={**cfg, "tol": 0.0}, random_state=2).fit(X, y)  # never stops early
+    early = DEC(5, config={**cfg, "tol": 0.01}, random_state=2).fit(X, y)
+    assert early.converged_ and early.n_iter_ < full.n_iter_
+    stop = replay_module.replay(full.history_, 0.01, 0)
+    assert (stop["iter"], stop["acc"]) == (early.n_iter_, early.history_[-1]["acc"])
