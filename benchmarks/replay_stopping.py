@@ -39,12 +39,21 @@ def main(argv=None):
     ap.add_argument("records", nargs="+", help="record files or quoted glob patterns")
     ap.add_argument("--patience", default="10,20,30,40", help="comma-separated patiences to replay")
     args = ap.parse_args(argv)
-    patiences = [int(p) for p in args.patience.split(",")]
+    try:
+        patiences = [int(p) for p in args.patience.split(",")]
+    except ValueError:
+        patiences = []
+    if not patiences or min(patiences) < 0:
+        raise SystemExit(f"--patience: expected comma-separated whole numbers >= 0, got {args.patience!r}")
     files = sorted({f for pattern in args.records for f in (glob.glob(pattern) or [pattern])})
-    if not files:
-        raise SystemExit("no record files matched")
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise SystemExit(f"no record file matches {missing[0]!r}: give record files or quoted glob patterns")
     for f in files:
-        r = json.loads(Path(f).read_text())
+        try:
+            r = json.loads(Path(f).read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise SystemExit(f"{f}: not a JSON record ({err})") from None
         h, cfg = r.get("history") or [], r.get("config") or {}
         if len(h) < 2 or "changed" not in h[-1]:
             print(f"{Path(f).name}: no clustering history, skipped")

@@ -58,3 +58,20 @@ def test_replay_stops_on_tol_as_training_does(digits, replay_module):
     assert early.converged_ and early.n_iter_ < full.n_iter_
     stop = replay_module.replay(full.history_, 0.01, 0)
     assert (stop["iter"], stop["acc"]) == (early.n_iter_, early.history_[-1]["acc"])
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["missing-*.json"], "no record file matches"),
+        (["{path}", "--patience", "ten"], "--patience: expected"),
+        (["{path}", "--patience", "-1"], "--patience: expected"),
+        (["{bad}"], "not a JSON record"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(replay_module, tmp_path, argv, message):
+    (tmp_path / "r.json").write_text(json.dumps({"history": []}))
+    (tmp_path / "bad.json").write_text("{not json")
+    paths = {"path": str(tmp_path / "r.json"), "bad": str(tmp_path / "bad.json")}
+    with pytest.raises(SystemExit, match=message):
+        replay_module.main([a.format(**paths) for a in argv])
