@@ -3,11 +3,11 @@ and at what accuracy, with another plateau patience (``dec_patience``)?
 
 A record's ``history`` holds one entry per target update (iteration, fraction of labels changed,
 accuracy, training loss). Training up to a stop does not depend on the stopping rule, so a run
-with a shorter patience is its recorded run cut at the first update where the rule (``tol`` or
-:func:`dec.clustering.plateaued`) fires: this replays exactly what it would have computed, without
-training. A longer patience than the record's cannot be replayed (the run was not continued);
-those columns say "ran out". Each record is first replayed at its own patience, which must
-reproduce its recorded end.
+with a shorter patience is its recorded run cut at the first update where the rule
+(:func:`dec.clustering.should_stop`, the one training uses) fires: this replays exactly what it
+would have computed, without training. A longer patience than the record's cannot be replayed
+(the run was not continued); those columns say "ran out". Each record is first replayed at its
+own patience, which must reproduce its recorded end.
 
     python benchmarks/replay_stopping.py 'results/benchmarks/cpu-intel/mnist-test-convdec-da-20k-seed*'
     python benchmarks/replay_stopping.py --patience 10,20,40 RECORD.json ...
@@ -23,13 +23,13 @@ import glob
 import json
 from pathlib import Path
 
-from dec.clustering import plateaued
+from dec.clustering import should_stop
 
 
 def replay(history: list[dict], tol: float, patience: int) -> dict | None:
     """The history entry at which the rule stops the run, or None if it runs out first."""
     for k in range(2, len(history) + 1):
-        if history[k - 1]["changed"] < tol or plateaued(history[:k], patience):
+        if should_stop(history[:k], tol, patience):
             return history[k - 1]
     return None
 

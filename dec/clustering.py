@@ -70,6 +70,14 @@ def plateaued(history, patience: int) -> bool:
     return min(changes[-patience:]) >= min(changes[:-patience])
 
 
+def should_stop(history, tol: float, patience: int) -> bool:
+    """Whether the clustering stage stops at the last entry of ``history``: fewer than ``tol`` of
+    the labels changed since the previous target update (the paper's rule), or that fraction has
+    :func:`plateaued`. Never at the first update, which has nothing to compare with. Read from the
+    history alone, so a recorded run can be cut where another rule would have stopped it."""
+    return len(history) >= 2 and (history[-1]["changed"] < tol or plateaued(history, patience))
+
+
 def train_dec(
     model: DECModel,
     X: torch.Tensor,
@@ -87,7 +95,7 @@ def train_dec(
     """Optimise KL(P || Q) with SGD (or Adam: ``cfg.dec_optimizer``); P is recomputed over the
     whole dataset every ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the
     points change cluster between two consecutive updates, or, with ``cfg.dec_patience`` > 0, when
-    that fraction has reached no new minimum for ``dec_patience`` updates (:func:`plateaued`), or at
+    that fraction has reached no new minimum for ``dec_patience`` updates (:func:`should_stop`), or at
     ``cfg.max_iter``.
 
     Returns ``(labels, history, n_iter, converged)``. ``history`` holds one entry per target
@@ -180,7 +188,7 @@ def train_dec(
                     raise FloatingPointError(
                         f"soft assignments became NaN/inf at iteration {it}; lower dec_lr (now {cfg.dec_lr})"
                     )
-                if prev is not None and (changed < cfg.tol or plateaued(history, cfg.dec_patience)):
+                if should_stop(history, cfg.tol, cfg.dec_patience):
                     converged = True
                     break
                 if it >= cfg.max_iter:

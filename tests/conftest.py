@@ -1,3 +1,4 @@
+import importlib.util
 import os
 from pathlib import Path
 
@@ -25,6 +26,18 @@ TINY = {
     "dec_augment": "none",
     "dec_patience": 0,
 }
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(path):
+    """A script of the repository (``benchmarks/*.py``, ``tools/*.py``; not in a package) as a
+    module, so that tests call its functions; ``path`` is relative to the repository root."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 SHARED_DATA = Path(
     os.environ.get("DEC_TEST_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")

@@ -1,22 +1,16 @@
 """The benchmark script (benchmarks/bench_mnist_test.py) on the built-in digits, in a tiny setting:
 it writes one record per seed with the figures the accuracy/speed issue asks for."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 import torch
-
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_mnist_test.py"
+from conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_mnist_test", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bench_mnist_test.py")
 
 
 @pytest.fixture(autouse=True)

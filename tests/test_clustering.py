@@ -278,6 +278,17 @@ def test_plateau_rule_reads_the_history():
     assert plateaued(hist(0.5, 0.3, 0.3), 1)  # equal is no progress
 
 
+def test_stop_rule_is_tol_or_plateau_never_at_the_first_update():
+    from dec.clustering import should_stop
+
+    first = [{"changed": 1.0}]
+    assert not should_stop(first, 2.0, 0)  # nothing to compare with yet
+    assert should_stop(first + [{"changed": 0.0009}], 0.001, 0)  # the paper's tol
+    assert not should_stop(first + [{"changed": 0.001}], 0.001, 0)  # tol is strict
+    flat = first + [{"changed": c} for c in (0.5, 0.3, 0.4, 0.35)]
+    assert should_stop(flat, 0.0, 2) and not should_stop(flat, 0.0, 0)  # the plateau alone
+
+
 def test_patience_stops_a_run_that_tol_would_not(digits):
     from conftest import TINY
 

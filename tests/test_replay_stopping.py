@@ -1,24 +1,17 @@
 """benchmarks/replay_stopping.py: cutting a recorded run where a shorter plateau patience stops
 gives exactly the run trained with that patience."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
-from conftest import TINY
+from conftest import TINY, load_script
 
 from dec import DEC
-
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "replay_stopping.py"
 
 
 @pytest.fixture(scope="module")
 def replay_module():
-    spec = importlib.util.spec_from_file_location("replay_stopping", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/replay_stopping.py")
 
 
 def test_replay_equals_the_run_with_that_patience(digits, replay_module, tmp_path, capsys):

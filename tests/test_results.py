@@ -47,15 +47,11 @@ def test_latest_per_key_and_spread():
 
 def test_record_step_copies_a_runs_records_into_the_ledger_and_says_what(tmp_path, capsys):
     """Chapter runs write under _build/results; only tools/record_results.py changes the ledger."""
-    import importlib.util
     import json
-    from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location(
-        "record_results", Path(__file__).resolve().parents[1] / "tools" / "record_results.py"
-    )
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from conftest import load_script
+
+    tool = load_script("tools/record_results.py")
     src, dst = tmp_path / "run", tmp_path / "ledger"
     (src / "experiments").mkdir(parents=True)
     (dst / "experiments").mkdir(parents=True)

@@ -2,20 +2,10 @@
 minute-by-minute log of benchmarks/paper_protocol.sh) and tools/record_run.py (one finished
 ``dec train`` run into the ledger, with DEC without backprop)."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load(path):
-    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_script
 
 
 def line(ts, pid, cpu, stage, it, total, profile="paper"):
@@ -26,7 +16,7 @@ def line(ts, pid, cpu, stage, it, total, profile="paper"):
 
 
 def test_stage_times_counts_cpu_per_stage_across_pauses_and_restarts():
-    st = load("benchmarks/stage_times.py")
+    st = load_script("benchmarks/stage_times.py")
     log = [
         line("t0", 1, 10.0, "layer 1/4", 1000, 50_000),
         line("t1", 1, 20.0, "layer 1/4", 2000, 50_000),  # 100 it per CPU s
@@ -47,7 +37,7 @@ def test_stage_times_counts_cpu_per_stage_across_pauses_and_restarts():
 
 
 def test_stage_times_refuses_a_log_without_the_profile(tmp_path, capsys):
-    st = load("benchmarks/stage_times.py")
+    st = load_script("benchmarks/stage_times.py")
     (tmp_path / "cpu.log").write_text(line("t0", 1, 1.0, "autoencoder", 10, 100) + "\n")
     assert st.main([str(tmp_path / "cpu.log"), "--profile", "paper-e2e"]) == 1
     assert "fewer than two samples of profile 'paper-e2e'" in capsys.readouterr().err
@@ -83,7 +73,7 @@ def test_record_run_adds_wo_backprop_machine_and_stage_cpu(tmp_path, capsys):
         "times_s": model.times_,
         "provenance": {"torch_threads": 1, "cpu_count": 2, "timestamp": "2026-12-05T07:40:52+00:00"},
     }
-    tool = load("tools/record_run.py")
+    tool = load_script("tools/record_run.py")
     assert tool.main([str(run), "--dst", str(tmp_path / "ledger")]) == 1  # not finished: no record.json
     assert "has not finished" in capsys.readouterr().err
     (run / "record.json").write_text(json.dumps(record))
