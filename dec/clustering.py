@@ -93,10 +93,10 @@ def train_dec(
     stage="dec",
 ):
     """Optimise KL(P || Q) with SGD (or Adam: ``cfg.dec_optimizer``); P is recomputed over the
-    whole dataset every ``cfg.update_interval`` iterations; stop when fewer than ``cfg.tol`` of the
-    points change cluster between two consecutive updates, or, with ``cfg.dec_patience`` > 0, when
-    that fraction has reached no new minimum for ``dec_patience`` updates (:func:`should_stop`), or at
-    ``cfg.max_iter``.
+    whole dataset every ``cfg.update_interval`` iterations; stop (:func:`should_stop`) when fewer
+    than ``cfg.tol`` of the points change cluster between two consecutive updates, or, with
+    ``cfg.dec_patience`` > 0, when that fraction has reached no new minimum for ``dec_patience``
+    updates (:func:`plateaued`), or at ``cfg.max_iter``.
 
     Returns ``(labels, history, n_iter, converged)``. ``history`` holds one entry per target
     update: iteration, mean training loss since the last update, fraction of labels changed,

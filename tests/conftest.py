@@ -39,9 +39,7 @@ def load_script(path):
     return module
 
 
-SHARED_DATA = Path(
-    os.environ.get("DEC_TEST_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED_DATA = Path(os.environ.get("DEC_TEST_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 
 @pytest.fixture(scope="session")

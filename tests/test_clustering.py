@@ -287,6 +287,8 @@ def test_stop_rule_is_tol_or_plateau_never_at_the_first_update():
     assert not should_stop(first + [{"changed": 0.001}], 0.001, 0)  # tol is strict
     flat = first + [{"changed": c} for c in (0.5, 0.3, 0.4, 0.35)]
     assert should_stop(flat, 0.0, 2) and not should_stop(flat, 0.0, 0)  # the plateau alone
+    early = first + [{"changed": c} for c in (0.3, 0.4, 0.35)]
+    assert should_stop(early, 0.0, 2)  # the first change counts as the minimum to beat
 
 
 def test_patience_stops_a_run_that_tol_would_not(digits):
