@@ -40,7 +40,7 @@ PRETRAIN_PROTOCOLS = ("layerwise", "end-to-end")
 ARCHITECTURES = ("mlp", "conv")
 OPTIMIZERS = ("sgd", "adam")
 INPUT_SCALINGS = ("unit-power", "none")
-INITS = ("normal", "xavier", "kaiming")
+INITS = ("normal", "xavier", "kaiming", "fan-in-uniform")
 AUGMENTS = ("none", "affine")
 PRECISIONS = ("fp32", "tf32", "bf16")
 COMPILE_MODES = ("none", "default", "reduce-overhead")
@@ -65,6 +65,7 @@ class Config:
     # autoencoder (Guo et al. 2017; image inputs only), embedding of dims[-1] features
     arch: str = "mlp"
     init: str = "normal"  # "normal": N(0, init_std^2) as in the paper | "xavier" | "kaiming"
+    #   | "fan-in-uniform": U(+-1/sqrt(fan_in)), the Keras DEC port's MNIST and Fashion-MNIST runs
     init_std: float = 0.01  # only for init="normal"; biases are always 0
     input_scaling: str = "unit-power"  # "unit-power": one global factor so mean (1/d)||x||^2 = 1
 

@@ -8,6 +8,8 @@ embedding and back, and, for the paper's layer-wise pretraining, ``layer_pairs()
 
 from __future__ import annotations
 
+import math
+
 from torch import nn
 
 
@@ -21,8 +23,12 @@ def _init_weights(module: nn.Module, init: str, init_std: float) -> None:
                 nn.init.xavier_uniform_(m.weight)
             elif init == "kaiming":  # He normal, fan-in, for ReLU
                 nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            elif init == "fan-in-uniform":  # U(+-1/sqrt(fan_in)): the Keras port's MNIST/Fashion runs
+                nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5))  # gain sqrt(1/3): bound 1/sqrt(fan_in)
             else:
-                raise ValueError(f"unknown init {init!r}; use 'normal', 'xavier' or 'kaiming'")
+                raise ValueError(
+                    f"unknown init {init!r}; use 'normal', 'xavier', 'kaiming' or 'fan-in-uniform'"
+                )
             nn.init.zeros_(m.bias)
 
 

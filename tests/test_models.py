@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -56,3 +58,24 @@ def test_build_autoencoder_refuses_conv_without_images():
         Config.from_profile("paper", arch="conv")
     with pytest.raises(ValueError, match="config field 'arch'"):
         Config.from_profile("quick", arch="resnet")
+
+
+@pytest.mark.parametrize("arch", ["mlp", "conv"])
+def test_fan_in_uniform_init_draws_every_weight_within_one_over_root_fan_in(arch):
+    """init="fan-in-uniform": each weight U(-b, b), b = 1/sqrt(fan_in) (fan_in = weight.shape[1] times
+    the kernel area, PyTorch's and Keras's convention alike), every bias zero."""
+    torch.manual_seed(0)
+    cfg = Config.from_profile("quick", arch=arch, init="fan-in-uniform")
+    ae = build_autoencoder(cfg, 784, (28, 28))
+    layers = [
+        m for m in ae.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d, torch.nn.ConvTranspose2d))
+    ]
+    assert len(layers) == 8  # four encoding, four decoding layers in both networks
+    for m in layers:
+        w = m.weight.detach()
+        bound = 1 / math.sqrt(w.shape[1] * math.prod(w.shape[2:]))
+        assert w.abs().max() <= bound
+        if w.numel() >= 200:
+            assert w.abs().max() > 0.9 * bound
+            assert w.std().item() == pytest.approx(bound / math.sqrt(3), rel=0.15)
+        assert torch.count_nonzero(m.bias) == 0
