@@ -1,6 +1,13 @@
 """Golden labels: a few tiny deterministic fits on the built-in digits, recorded once, that every
 later version of the library must reproduce exactly (same labels, same k-means initialisation,
-same number of DEC iterations). A refactoring that changes any arithmetic fails here.
+same number of DEC iterations). A refactoring that changes the arithmetic fails here.
+
+The DEC labels may differ at a handful of points on another CPU: its vector units order the float
+sums differently, and a point on a cluster boundary can change sides (3 of 1,797 labels in one case
+on an AMD EPYC VM, none on the Intel Xeon VM). So up to ``MAX_LABEL_CHANGES`` labels may differ;
+the k-means labels and the iteration count must still match exactly. Changes the test is for move
+more labels: a DEC learning rate 1 % higher moves 10 in the same case, an update interval of 21
+instead of 20 moves 97.
 
 Regenerate (only for a change that is meant to alter the random streams, in a commit of its own):
 ``DEC_WRITE_GOLDEN=1 pytest tests/test_golden.py``.
@@ -26,6 +33,7 @@ GOLDEN_CONFIG = {
     "max_iter": 200,
     "kmeans_n_init": 2,
 }
+MAX_LABEL_CHANGES = 8  # under 0.5 % of the 1,797 digits
 CASES = [(profile, seed) for profile in ("quick", "paper-e2e", "paper") for seed in (0, 1)]
 
 
@@ -53,4 +61,7 @@ def test_golden_labels(profile, seed):
     want = json.loads(GOLDEN.read_text())[name]
     assert got["n_iter"] == want["n_iter"]
     np.testing.assert_array_equal(got["kmeans_labels"], want["kmeans_labels"])
-    np.testing.assert_array_equal(got["labels"], want["labels"])
+    changed = int(np.sum(np.asarray(got["labels"]) != np.asarray(want["labels"])))
+    assert changed <= MAX_LABEL_CHANGES, (
+        f"{changed} of {len(want['labels'])} DEC labels differ from the golden ones"
+    )
