@@ -12,6 +12,8 @@ import math
 
 from torch import nn
 
+from .config import INITS
+
 
 def _init_weights(module: nn.Module, init: str, init_std: float) -> None:
     """Draw the weights of every linear and (transposed) convolution layer; biases are zero."""
@@ -26,9 +28,7 @@ def _init_weights(module: nn.Module, init: str, init_std: float) -> None:
             elif init == "fan-in-uniform":  # U(+-1/sqrt(fan_in)): the Keras port's MNIST/Fashion runs
                 nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5))  # gain sqrt(1/3): bound 1/sqrt(fan_in)
             else:
-                raise ValueError(
-                    f"unknown init {init!r}; use 'normal', 'xavier', 'kaiming' or 'fan-in-uniform'"
-                )
+                raise ValueError(f"unknown init {init!r}; use one of {INITS}")
             nn.init.zeros_(m.bias)
 
 
