@@ -195,6 +195,12 @@ def test_matching_profile_names_what_a_record_ran():
         assert matching_profile({**two, "kmeans_views": one}) == "convdec-da-20k"
     assert matching_profile({**two, "kmeans_views": 4}) is None
     assert matching_profile({k: v for k, v in two.items() if k != "kmeans_views"}) == "convdec-da-20k"
+    # the 20-minute profile is 2starts with three fields changed: any one of them back makes it another run
+    short = Config.from_profile("convdec-da-16k-2starts").to_dict()
+    assert matching_profile(short) == "convdec-da-16k-2starts"
+    assert matching_profile(short, n_samples=10_000) == "convdec-da-16k-2starts"
+    for field in ("finetune_iters", "dec_patience", "precision"):
+        assert matching_profile({**short, field: two[field]}) is None
     # a dec-da run made before its finetune_epochs matches
     older = Config.from_profile("dec-da", finetune_epochs=0).to_dict()
     assert matching_profile(older, n_samples=10_000) == "dec-da" and matching_profile(older) is None

@@ -407,6 +407,11 @@ def test_finetune_epochs_make_the_budget_follow_the_data(digits):
             {"dec_augment": "affine", "dec_patience": 40, "arch": "conv", "dims": (10,)}
             | {"finetune_iters": 20_000, "finetune_epochs": 500, "kmeans_views": (0, 4)},
         ),
+        (
+            "convdec-da-16k-2starts",
+            {"dec_augment": "affine", "dec_patience": 20, "arch": "conv", "dims": (10,)}
+            | {"finetune_iters": 16_000, "finetune_epochs": 500, "kmeans_views": (0, 4), "precision": "bf16"},
+        ),
     ],
 )
 def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile, change):
@@ -414,7 +419,8 @@ def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile,
     changed = {k: named[k] for k in named if named[k] != quick[k] and k != "profile"}
     # every successor keeps quick's pretraining, at most 250 passes over the data (default: and at
     # most 5,000 iterations instead of 3,000; convdec-da-20k: 500 passes, at most 20,000 iterations,
-    # and a plateau of 40 target updates; -2starts: and two clustering runs)
+    # and a plateau of 40 target updates; -2starts: and two clustering runs; convdec-da-16k-2starts:
+    # 16,000 iterations, a plateau of 20, bfloat16)
     assert changed == {
         "finetune_epochs": 250,
         **{k: (list(v) if isinstance(v, tuple) else v) for k, v in change.items()},
