@@ -19,8 +19,9 @@ Named profiles:
   20,000 iterations and 500 passes; its clustering stage waits 40 target updates on a plateau.
 * ``convdec-da-20k-2starts`` -- the same with two clustering runs, from two k-means starts; the
   one ending at the lower KL(P || Q) is kept.
-* ``convdec-da-16k-2starts`` -- the same sized for 20 minutes a run on MNIST-test on 2 CPU cores:
-  16,000 pretraining iterations, a plateau of 20 target updates, bfloat16 forward passes.
+* ``convdec-da-16k-2starts`` -- the same sized for 20 minutes a run on MNIST-test on 2 CPU cores
+  with bfloat16 units: 16,000 pretraining iterations, a plateau of 20 target updates, bfloat16
+  forward passes in both stages.
 * ``default`` (the estimator's and the CLI's) -- the same as ``dec-da-5k``: measured to reach ACC
   0.90 on MNIST-test within 5 minutes on a 2-core CPU.
 

@@ -167,6 +167,24 @@ def test_parse_overrides_types():
     }
 
 
+def test_the_twenty_minute_records_are_named_by_their_profile():
+    """The chapters name the ledger's records of the 20-minute setting (made with --set before the
+    profile existed) by convdec-da-16k-2starts: the profile must be exactly what those runs ran."""
+    from pathlib import Path
+
+    from dec.config import matching_profile
+
+    ledger = Path(__file__).resolve().parents[1] / "results" / "benchmarks"
+    stem = "mnist-test-convdec-da-20k-2starts-dec_patience=20-finetune_iters=16000-precision=bf16-seed*.json"
+    records = [json.loads(f.read_text()) for f in sorted(ledger.glob(f"cpu-*/{stem}"))]
+    if not records:
+        pytest.skip("no results ledger in this checkout")
+    assert sorted(r["seed"] for r in records) == [0, 1, 2, 3, 4]
+    for r in records:
+        assert matching_profile(r["config"], r["n_samples"]) == "convdec-da-16k-2starts"
+        assert matching_profile(r["config"]) == "convdec-da-16k-2starts"
+
+
 def test_matching_profile_names_what_a_record_ran():
     from dec.config import Config, matching_profile
 
