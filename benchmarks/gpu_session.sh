@@ -14,7 +14,8 @@
 #                 mnist-test (seeds 0-4, three lanes): the named profiles dec-da and idec, then
 #                 DEC-DA and IDEC-DA on quick-10k's longer pretraining; convdec-da-20k-2starts
 #                 (pretrained 20,000 iterations; its records hold the single-start run too), then
-#                 convdec-da-20k on Fashion-MNIST (70,000 images)
+#                 convdec-da-20k on Fashion-MNIST (70,000 images); and, in a fourth lane,
+#                 convdec-da-16k-2starts (the 20-minute CPU profile: 16,000 iterations, bf16 autocast)
 # SMOKE=1 shrinks every run to a few iterations (to test this script on a CPU: DEVICE=cpu).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -80,8 +81,10 @@ LONG=(--set finetune_iters=10000 --set finetune_epochs=250)
     --set kl_weight=0.1 --set dec_lr=0.1 "${LONG[@]}" "${SMALL[@]}" ) &
 ( bench convdec-da 200 --dataset mnist-test --profile convdec-da-20k-2starts --seeds 0-4 "${SMALL[@]}"
   bench convdec-da-fashion 130 --dataset fashion-mnist --profile convdec-da-20k --seeds 0 "${SMALL[@]}" ) &
+bench convdec-da-16k 330 --dataset mnist-test --profile convdec-da-16k-2starts --seeds 0-4 "${SMALL[@]}" &
 wait
-for f in paper-s0 paper-e2e-s0 dec-da dec-da-long idec idec-da-long convdec-da convdec-da-fashion; do
+for f in paper-s0 paper-e2e-s0 dec-da dec-da-long idec idec-da-long convdec-da convdec-da-fashion \
+    convdec-da-16k; do
   echo "== $f"; summary $f
 done
 stamp "done"
