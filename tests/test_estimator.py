@@ -430,3 +430,23 @@ def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile,
     tiny["dims"] = (6,) if change.get("arch") == "conv" else TINY["dims"]
     fitted = DEC(4, profile=profile, config=tiny, random_state=0, image_shape=(8, 8)).fit(X)
     assert fitted.config_.dec_augment == named["dec_augment"] and fitted.labels_.shape == (200,)
+
+
+def test_dec_keras_is_paper_e2e_plus_the_keras_recipe_and_fits(digits):
+    named, e2e = Config.from_profile("dec-keras").to_dict(), Config.from_profile("paper-e2e").to_dict()
+    changed = {k: named[k] for k in named if named[k] != e2e[k] and k != "profile"}
+    assert changed == {
+        "init": "fan-in-uniform",
+        "input_scaling": "none",
+        "ae_lr": 1.0,
+        "ae_lr_step": 0,
+        "finetune_iters": 82_200,
+        "finetune_epochs": 300,
+        "update_interval": 140,
+        "max_iter": 20_000,
+    }
+    # 300 passes of 256 images: exactly the cap on 70,000 samples, fewer on smaller data
+    cfg = Config.from_profile("dec-keras")
+    assert [cfg.for_samples(n).finetune_iters for n in (70_000, 10_000, 1_797)] == [82_200, 12_000, 2_400]
+    fitted = DEC(4, profile="dec-keras", config=TINY, random_state=0).fit(digits.X[:200])
+    assert fitted.config_.init == "fan-in-uniform" and fitted.labels_.shape == (200,)
