@@ -434,7 +434,8 @@ def test_successor_profiles_are_quick_plus_their_change_and_fit(digits, profile,
 
 def test_dec_keras_is_the_keras_ports_recipe_and_fits(digits):
     """What DEC-keras's run_exp.py does on MNIST / Fashion-MNIST, field by field (inherited ones
-    included); the one known difference, half the port's step, is documented, not tested."""
+    included); the two known differences (half the port's step, minibatches in a shuffled order)
+    are documented in the profile's comment, not tested."""
     cfg = Config.from_profile("dec-keras")
     pretraining = (cfg.pretrain, cfg.init, cfg.input_scaling, cfg.ae_optimizer, cfg.ae_momentum)
     assert pretraining == ("end-to-end", "fan-in-uniform", "none", "sgd", 0.9) and cfg.ae_lr_step == 0
