@@ -345,8 +345,9 @@ PROFILES["convdec-da-16k-2starts"] = {
 # data (82,200 iterations of 256 images on 70,000: the cap) from weights uniform in +-1/sqrt(fan_in)
 # and zero biases, on pixels in [0, 1]; then the paper's clustering stage, update interval 140, at
 # most 20,000 iterations. Two differences remain: the port minimises the mean squared error, this
-# library half of it, so learning rate 1 here makes the port's steps at 0.5 (the runs measured used
-# 1; ae_lr=2 would match the port); and the port's clustering stage walks the data in a fixed order.
+# library half of it, so learning rate 1 here makes the port's steps at 0.5 (ae_lr=2 would match the
+# port: on Fashion-MNIST it lifted AE + k-means but not DEC, benchmarks/README.md); and the port's
+# clustering stage walks the data in a fixed order.
 # On Fashion-MNIST its embedding clusters best of all the settings measured, in float32 (bfloat16
 # ended lower on both seeds tried): README.md, "Profiles".
 PROFILES["dec-keras"] = {
