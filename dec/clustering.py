@@ -131,7 +131,7 @@ def train_dec(
         opt = torch.optim.Adam(params, lr=cfg.dec_lr, **fused(X.device))
     else:  # the paper's
         opt = torch.optim.SGD(params, lr=cfg.dec_lr, momentum=cfg.dec_momentum, **fused(X.device))
-    batches = Minibatches(len(X), cfg.dec_batch_size, generator, X.device)
+    batches = Minibatches(len(X), cfg.dec_batch_size, generator, X.device, shuffle=cfg.dec_order == "shuffle")
     ckpt = ckpt or NoCheckpoint()
     loop = ckpt.loop(
         stage, generator, ckpt.weights, continues_streams=False, model=model, opt=opt, batches=batches

@@ -134,22 +134,31 @@ def local_random_state(seed: int, device="cpu"):
 
 
 class Minibatches:
-    """Endless stream of index tensors: a fresh permutation of 0..n-1 every epoch.
+    """Endless stream of index tensors: a fresh permutation of 0..n-1 every epoch (the last
+    partial batch dropped), or with ``shuffle=False`` the rows in their own order every epoch,
+    the last batch shorter when ``batch_size`` does not divide ``n`` (DEC's Keras port walks its
+    clustering stage so).
 
     The data itself stays one tensor on the device; only indices move (the permutation is made
     on the CPU generator once per epoch and kept on the device). ``state_dict`` /
     ``load_state_dict`` capture the position, so a resumed run draws the same batches.
     """
 
-    def __init__(self, n: int, batch_size: int, generator: torch.Generator, device):
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator, device, shuffle: bool = True):
         self.n, self.batch_size = n, min(batch_size, n)
-        self.generator, self.device = generator, device
+        self.generator, self.device, self.shuffle = generator, device, shuffle
         self.perm, self.pos = None, 0
 
     def __iter__(self):
         return self
 
     def __next__(self) -> torch.Tensor:
+        if not self.shuffle:  # no generator drawn from
+            if self.pos >= self.n:
+                self.pos = 0
+            idx = torch.arange(self.pos, min(self.pos + self.batch_size, self.n), device=self.device)
+            self.pos += self.batch_size
+            return idx
         if self.perm is None or self.pos + self.batch_size > self.n:
             self.perm = torch.randperm(self.n, generator=self.generator).to(self.device)
             self.pos = 0

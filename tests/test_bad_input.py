@@ -107,6 +107,7 @@ CASES = [
         ValueError,
         "'dec_augment'",
     ),
+    ("unknown minibatch order", fit(config={"dec_order": "random"}), ValueError, "'dec_order'"),
     ("KL weight 0", fit(config={"kl_weight": 0}), ValueError, "'kl_weight' = 0 is invalid"),
     ("k-means views < 0", fit(config={"kmeans_views": -1}), ValueError, r"'kmeans_views' = \(-1,\) is"),
     (

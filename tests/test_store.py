@@ -29,6 +29,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
         "dec_optimizer",
         "dec_momentum",
         "dec_batch_size",
+        "dec_order",
         "update_interval",
         "tol",
         "max_iter",
@@ -76,6 +77,7 @@ def test_every_field_but_the_clustering_ones_keys_the_autoencoder(tmp_path):
             "recon_weight": 1.0,
             "dec_patience": 3,
             "dec_optimizer": "adam",
+            "dec_order": "fixed",
             "kmeans_views": (0, 4),
         }
         value = special.get(name, getattr(base, name) * 2)

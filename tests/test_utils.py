@@ -19,6 +19,20 @@ def test_minibatches_cover_each_epoch_and_resume_exactly():
     assert [next(resumed).tolist() for _ in range(5)] == ahead
 
 
+def test_minibatches_in_fixed_order_walk_the_rows_and_draw_nothing():
+    g = torch.Generator().manual_seed(0)
+    before = g.get_state()
+    batches = Minibatches(10, 3, g, "cpu", shuffle=False)
+    walked = [next(batches).tolist() for _ in range(6)]
+    assert walked == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9], [0, 1, 2], [3, 4, 5]]  # the last one shorter
+    assert torch.equal(g.get_state(), before)
+    resumed = Minibatches(10, 3, g, "cpu", shuffle=False)
+    resumed.load_state_dict(Minibatches(10, 3, g, "cpu", shuffle=False).state_dict() | {"pos": 9})
+    assert next(resumed).tolist() == [9]
+    exact = Minibatches(9, 3, g, "cpu", shuffle=False)
+    assert [len(next(exact)) for _ in range(4)] == [3, 3, 3, 3]  # never an empty batch
+
+
 def test_thread_choice_is_within_the_cores():
     assert 0 <= busy_cores(0.05) <= (os.cpu_count() or 1) + 0.01
     assert 1 <= choose_threads() <= len(os.sched_getaffinity(0))
