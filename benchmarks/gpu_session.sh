@@ -15,7 +15,9 @@
 #                 DEC-DA and IDEC-DA on quick-10k's longer pretraining; convdec-da-20k-2starts
 #                 (pretrained 20,000 iterations; its records hold the single-start run too), then
 #                 convdec-da-20k on Fashion-MNIST (70,000 images); and, in a fourth lane,
-#                 convdec-da-16k-2starts (the 20-minute CPU profile: 16,000 iterations, bf16 autocast)
+#                 convdec-da-16k-2starts (the 20-minute CPU profile: 16,000 iterations, bf16 autocast);
+#                 in a fifth, dec-keras on Fashion-MNIST (its best profile on a CPU), seeds 0-4 in turn,
+#                 as many as the cap allows
 # SMOKE=1 shrinks every run to a few iterations (to test this script on a CPU: DEVICE=cpu).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -82,9 +84,10 @@ LONG=(--set finetune_iters=10000 --set finetune_epochs=250)
 ( bench convdec-da 200 --dataset mnist-test --profile convdec-da-20k-2starts --seeds 0-4 "${SMALL[@]}"
   bench convdec-da-fashion 130 --dataset fashion-mnist --profile convdec-da-20k --seeds 0 "${SMALL[@]}" ) &
 bench convdec-da-16k 330 --dataset mnist-test --profile convdec-da-16k-2starts --seeds 0-4 "${SMALL[@]}" &
+bench dec-keras-fashion 330 --dataset fashion-mnist --profile dec-keras --seeds 0-4 "${SMALL[@]}" &
 wait
 for f in paper-s0 paper-e2e-s0 dec-da dec-da-long idec idec-da-long convdec-da convdec-da-fashion \
-    convdec-da-16k; do
+    convdec-da-16k dec-keras-fashion; do
   echo "== $f"; summary $f
 done
 stamp "done"
