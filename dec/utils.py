@@ -136,8 +136,8 @@ def local_random_state(seed: int, device="cpu"):
 class Minibatches:
     """Endless stream of index tensors: a fresh permutation of 0..n-1 every epoch (the last
     partial batch dropped), or with ``shuffle=False`` the rows in their own order every epoch,
-    the last batch shorter when ``batch_size`` does not divide ``n`` (DEC's Keras port walks its
-    clustering stage so).
+    the last batch shorter when ``batch_size`` does not divide ``n`` and never empty (DEC's Keras
+    port walks its clustering stage so, but for an empty batch where ``batch_size`` divides ``n``).
 
     The data itself stays one tensor on the device; only indices move (the permutation is made
     on the CPU generator once per epoch and kept on the device). ``state_dict`` /
